@@ -1,0 +1,1 @@
+namespace KappaFace.MLNet.Trainer;
