@@ -1,1 +1,0 @@
-namespace KappaFace.MLNet.Trainer;
