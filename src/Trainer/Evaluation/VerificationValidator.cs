@@ -1,0 +1,46 @@
+using KappaFace.MLNet.Trainer.Backbones;
+using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Transforms.Evaluation;
+using static TorchSharp.torch;
+
+namespace KappaFace.MLNet.Trainer.Evaluation;
+
+/// <summary>
+/// Verification accuracy of a backbone on held-out identities: a fixed, seeded set of balanced pairs,
+/// cosine scores, and k-fold accuracy with thresholds chosen on the other folds (design.md section 3).
+/// </summary>
+public sealed class VerificationValidator
+{
+    private readonly FaceImageSet _images;
+    private readonly IReadOnlyList<FacePair> _pairs;
+    private readonly int _seed;
+
+    /// <summary>Draws up to <paramref name="pairCount"/> balanced pairs from <paramref name="images"/> once.</summary>
+    public VerificationValidator(FaceImageSet images, int pairCount, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        _images = images;
+        _seed = seed;
+        _pairs = PairGenerator.Balanced(images.Labels, pairCount, seed);
+    }
+
+    /// <summary>The pairs scored.</summary>
+    public IReadOnlyList<FacePair> Pairs => _pairs;
+
+    /// <summary>Full verification metrics of <paramref name="backbone"/> on the pairs.</summary>
+    public VerificationMetrics Evaluate(FaceBackbone backbone, Device device)
+    {
+        float[][] embeddings = TorchEmbedder.Embed(backbone, _images, device);
+        var scores = new float[_pairs.Count];
+        var same = new bool[_pairs.Count];
+        for (int i = 0; i < _pairs.Count; i++)
+        {
+            scores[i] = CosineSimilarity.Compute(embeddings[_pairs[i].IndexA], embeddings[_pairs[i].IndexB]);
+            same[i] = _pairs[i].Same;
+        }
+        return VerificationEvaluator.Evaluate(scores, same, folds: 10, seed: _seed);
+    }
+
+    /// <summary>Mean 10-fold verification accuracy of <paramref name="backbone"/>.</summary>
+    public double Accuracy(FaceBackbone backbone, Device device) => Evaluate(backbone, device).Accuracy;
+}

@@ -1,0 +1,60 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace KappaFace.MLNet.Trainer.Platform;
+
+/// <summary>Turns a device request (<c>auto</c>, <c>cpu</c>, <c>cuda</c>, <c>cuda:N</c>) into a TorchSharp device.</summary>
+public static class TorchDeviceSelector
+{
+    /// <summary>
+    /// Resolves <paramref name="request"/>. <c>auto</c> picks CUDA device 0 when TorchSharp sees one, else the CPU.
+    /// </summary>
+    /// <exception cref="ArgumentException">The request is not one of the accepted forms.</exception>
+    /// <exception cref="InvalidOperationException">CUDA was asked for explicitly but is not usable; the message says why.</exception>
+    public static Device Resolve(string request, bool cudaAvailable)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        string r = request.Trim().ToLowerInvariant();
+        if (r == "auto")
+        {
+            return cudaAvailable ? new Device(DeviceType.CUDA, 0) : CPU;
+        }
+        if (r == "cpu")
+        {
+            return CPU;
+        }
+        if (r == "cuda" || r.StartsWith("cuda:", StringComparison.Ordinal))
+        {
+            int index = 0;
+            if (r.Length > 4 && (!int.TryParse(r.AsSpan(5), out index) || index < 0))
+            {
+                throw new ArgumentException($"Device '{request}' is not valid: expected cuda or cuda:N with N >= 0.", nameof(request));
+            }
+            if (!cudaAvailable)
+            {
+                throw new InvalidOperationException(
+                    $"Device '{request}' was requested but TorchSharp sees no CUDA device. This build uses the CPU libtorch " +
+                    "backend; build with -p:TorchBackend=cuda (TorchSharp-cuda-linux, CUDA 12 drivers) on a machine with an " +
+                    "NVIDIA GPU, or use --device auto to fall back to the CPU.");
+            }
+            return new Device(DeviceType.CUDA, index);
+        }
+        throw new ArgumentException($"Device '{request}' is not valid: expected auto, cpu, cuda or cuda:N.", nameof(request));
+    }
+
+    /// <summary>Resolves <paramref name="request"/> against what this process's TorchSharp reports.</summary>
+    public static Device Resolve(string request) => Resolve(request, IsCudaAvailable());
+
+    /// <summary>Whether TorchSharp can use a CUDA device (false when only the CPU backend is loaded).</summary>
+    public static bool IsCudaAvailable()
+    {
+        try
+        {
+            return torch.cuda.is_available();
+        }
+        catch (Exception e) when (e is DllNotFoundException or NotSupportedException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+}

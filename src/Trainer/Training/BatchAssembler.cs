@@ -1,0 +1,69 @@
+using KappaFace.MLNet.Transforms.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace KappaFace.MLNet.Trainer.Training;
+
+/// <summary>
+/// Turns stored 0..255 CHW bytes into the normalised float input of the backbone,
+/// (x - 127.5) / 127.5, mirroring images the epoch plan says to flip.
+/// </summary>
+public static class BatchAssembler
+{
+    /// <summary>The normalisation shared by training, validation and the ONNX graph's first node.</summary>
+    public const float PixelMean = 127.5f;
+
+    /// <summary>See <see cref="PixelMean"/>.</summary>
+    public const float PixelScale = 127.5f;
+
+    /// <summary>Fills a new float array <c>[B, 3, S, S]</c> for <paramref name="indices"/>.</summary>
+    public static float[] Assemble(FaceImageSet images, ReadOnlySpan<int> indices, Func<int, bool>? isFlipped)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        int size = images.ImageSize;
+        int planeLength = size * size;
+        int imageLength = 3 * planeLength;
+        var buffer = new float[indices.Length * imageLength];
+        for (int b = 0; b < indices.Length; b++)
+        {
+            int index = indices[b];
+            ReadOnlySpan<byte> source = images.GetPixels(index);
+            Span<float> target = buffer.AsSpan(b * imageLength, imageLength);
+            if (isFlipped is not null && isFlipped(index))
+            {
+                for (int row = 0; row < 3 * size; row++)
+                {
+                    int offset = row * size;
+                    for (int x = 0; x < size; x++)
+                    {
+                        target[offset + x] = (source[offset + size - 1 - x] - PixelMean) / PixelScale;
+                    }
+                }
+            }
+            else
+            {
+                for (int i = 0; i < imageLength; i++)
+                {
+                    target[i] = (source[i] - PixelMean) / PixelScale;
+                }
+            }
+        }
+        return buffer;
+    }
+
+    /// <summary>Wraps an assembled buffer as a tensor on <paramref name="device"/>.</summary>
+    public static Tensor ToTensor(float[] buffer, int imageSize, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        long batch = buffer.Length / (3L * imageSize * imageSize);
+        var cpu = torch.tensor(buffer, [batch, 3, imageSize, imageSize]);
+        if (device.type == DeviceType.CPU)
+        {
+            return cpu;
+        }
+        using (cpu)
+        {
+            return cpu.to(device);
+        }
+    }
+}

@@ -1,0 +1,144 @@
+using KappaFace.MLNet.Trainer.Backbones;
+using KappaFace.MLNet.Trainer.Heads;
+
+namespace KappaFace.MLNet.Trainer.Training;
+
+/// <summary>The optimisers the trainer offers.</summary>
+public enum OptimizerKind
+{
+    /// <summary>SGD with momentum and weight decay (the reference recipe).</summary>
+    Sgd,
+    /// <summary>AdamW with decoupled weight decay.</summary>
+    AdamW,
+}
+
+/// <summary>
+/// Everything that controls one training run. Defaults follow the KappaFace reference recipe
+/// (kappaface-spec.md section 2.1) scaled to one CPU: SGD 0.9, weight decay 5e-4, gradient clip 5
+/// on the backbone, horizontal flips, s = 64 and m0 = 0.8.
+/// </summary>
+public sealed class FaceTrainerOptions
+{
+    /// <summary>The network. Default MobileFaceNet, which trains in reasonable time on a CPU.</summary>
+    public BackboneKind Backbone { get; set; } = BackboneKind.MobileFaceNet;
+
+    /// <summary>Side of the square network input in pixels; a multiple of 16. Default 112.</summary>
+    public int ImageSize { get; set; } = 112;
+
+    /// <summary>Embedding length D. Default 512.</summary>
+    public int EmbeddingSize { get; set; } = 512;
+
+    /// <summary>The margin loss and its hyper-parameters (KappaFace by default).</summary>
+    public MarginOptions Margin { get; set; } = new();
+
+    /// <summary>Passes over the training set. Default 10.</summary>
+    public int Epochs { get; set; } = 10;
+
+    /// <summary>Images per optimiser step. Default 64.</summary>
+    public int BatchSize { get; set; } = 64;
+
+    /// <summary>Optimiser. Default SGD.</summary>
+    public OptimizerKind Optimizer { get; set; } = OptimizerKind.Sgd;
+
+    /// <summary>Peak learning rate. Default 0.1 (the reference rate at batch 512; lower it for AdamW, e.g. 1e-3).</summary>
+    public double LearningRate { get; set; } = 0.1;
+
+    /// <summary>SGD momentum. Default 0.9.</summary>
+    public double Momentum { get; set; } = 0.9;
+
+    /// <summary>Weight decay, applied to backbone and class centres alike as in the references. Default 5e-4.</summary>
+    public double WeightDecay { get; set; } = 5e-4;
+
+    /// <summary>Linear warm-up length in epochs (fractions allowed). Default 0, as the reference.</summary>
+    public double WarmupEpochs { get; set; }
+
+    /// <summary>Decay after warm-up. Default cosine.</summary>
+    public LearningRateDecay Decay { get; set; } = LearningRateDecay.Cosine;
+
+    /// <summary>Epochs at which <see cref="LearningRateDecay.Step"/> multiplies the rate by <see cref="StepFactor"/>.</summary>
+    public IReadOnlyList<int> StepEpochs { get; set; } = [10, 18, 22];
+
+    /// <summary>Factor of each step decay. Default 0.1.</summary>
+    public double StepFactor { get; set; } = 0.1;
+
+    /// <summary>Power of <see cref="LearningRateDecay.Polynomial"/>. Default 2, as insightface.</summary>
+    public double PolynomialPower { get; set; } = 2;
+
+    /// <summary>Global L2 norm the backbone gradient is clipped to; 0 disables. Default 5 (class centres are not clipped).</summary>
+    public double GradientClipNorm { get; set; } = 5;
+
+    /// <summary>Random horizontal flips of training images. Default true.</summary>
+    public bool HorizontalFlip { get; set; } = true;
+
+    /// <summary>Seed for weights, shuffling, flips and the KappaFace memory. Default 1.</summary>
+    public int Seed { get; set; } = 1;
+
+    /// <summary><c>auto</c> (CUDA when TorchSharp sees it, else CPU), <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>. Default auto.</summary>
+    public string Device { get; set; } = "auto";
+
+    /// <summary>Intra-op CPU threads for libtorch; null keeps libtorch's choice (all cores).</summary>
+    public int? Threads { get; set; }
+
+    /// <summary>Folder for checkpoints; null writes none. Checkpoints are written atomically at every epoch end and on cancellation.</summary>
+    public string? CheckpointDirectory { get; set; }
+
+    /// <summary>Also write a checkpoint every this many steps; 0 means only at epoch ends. Default 0.</summary>
+    public int CheckpointEverySteps { get; set; }
+
+    /// <summary>How many checkpoints to keep (the newest ones); at least 2 so a damaged newest one has a fallback. Default 3.</summary>
+    public int CheckpointsToKeep { get; set; } = 3;
+
+    /// <summary>Continue from the newest valid checkpoint in <see cref="CheckpointDirectory"/> when there is one. Default false.</summary>
+    public bool Resume { get; set; }
+
+    /// <summary>
+    /// Fraction of identities held out for per-epoch verification accuracy (identity-disjoint); 0 disables.
+    /// Used by callers that split a folder; the trainer itself takes the split it is given.
+    /// </summary>
+    public double ValidationFraction { get; set; }
+
+    /// <summary>Balanced pairs drawn from the validation identities each epoch. Default 2000.</summary>
+    public int ValidationPairs { get; set; } = 2000;
+
+    /// <summary>Raise glibc's malloc thresholds before training (Linux only; see GlibcAllocatorTuning). Default true.</summary>
+    public bool TuneAllocator { get; set; } = true;
+
+    /// <summary>Report progress every this many steps. Default 1.</summary>
+    public int ProgressEverySteps { get; set; } = 1;
+
+    /// <summary>Checks every value and throws <see cref="ArgumentOutOfRangeException"/> naming the first bad one.</summary>
+    public void Validate()
+    {
+        Check(ImageSize > 0 && ImageSize % 16 == 0, nameof(ImageSize), ImageSize, "a positive multiple of 16");
+        Check(EmbeddingSize > 0, nameof(EmbeddingSize), EmbeddingSize, "positive");
+        Check(Epochs > 0, nameof(Epochs), Epochs, "positive");
+        Check(BatchSize >= 2, nameof(BatchSize), BatchSize, "at least 2 (BatchNorm needs two samples)");
+        Check(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "positive and finite");
+        Check(Momentum is >= 0 and < 1, nameof(Momentum), Momentum, "in [0, 1)");
+        Check(WeightDecay >= 0, nameof(WeightDecay), WeightDecay, "non-negative");
+        Check(WarmupEpochs >= 0 && WarmupEpochs <= Epochs, nameof(WarmupEpochs), WarmupEpochs, "in [0, Epochs]");
+        Check(StepFactor is > 0 and <= 1, nameof(StepFactor), StepFactor, "in (0, 1]");
+        Check(PolynomialPower > 0, nameof(PolynomialPower), PolynomialPower, "positive");
+        Check(GradientClipNorm >= 0, nameof(GradientClipNorm), GradientClipNorm, "non-negative");
+        Check(Threads is null or > 0, nameof(Threads), Threads ?? 0, "positive");
+        Check(CheckpointEverySteps >= 0, nameof(CheckpointEverySteps), CheckpointEverySteps, "non-negative");
+        Check(CheckpointsToKeep >= 2, nameof(CheckpointsToKeep), CheckpointsToKeep, "at least 2");
+        Check(ValidationFraction is >= 0 and < 1, nameof(ValidationFraction), ValidationFraction, "in [0, 1)");
+        Check(ValidationPairs >= 20, nameof(ValidationPairs), ValidationPairs, "at least 20");
+        Check(ProgressEverySteps >= 1, nameof(ProgressEverySteps), ProgressEverySteps, "at least 1");
+        if (Resume && CheckpointDirectory is null)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Resume), Resume, "Resume needs a CheckpointDirectory.");
+        }
+        ArgumentNullException.ThrowIfNull(Margin, nameof(Margin));
+        Margin.Validate();
+    }
+
+    private static void Check(bool ok, string name, object value, string expected)
+    {
+        if (!ok)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be {expected}; got {value}.");
+        }
+    }
+}

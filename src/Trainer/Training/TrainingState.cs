@@ -1,0 +1,205 @@
+using System.Text.Json;
+using KappaFace.MLNet.Trainer.Backbones;
+using KappaFace.MLNet.Trainer.Heads;
+using KappaFace.MLNet.Trainer.Concentration;
+using KappaFace.MLNet.Transforms.Data;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace KappaFace.MLNet.Trainer.Training;
+
+/// <summary>
+/// Everything a training run changes: backbone, margin head, KappaFace bookkeeping, optimiser and
+/// position. It performs one optimiser step at a time and captures or restores itself as checkpoint
+/// sections, so that a resumed run continues bit-for-bit where it stopped.
+/// </summary>
+internal sealed class TrainingState : IDisposable
+{
+    private const int FormatVersion = 1;
+    private readonly FaceTrainerOptions _options;
+    private readonly FaceImageSet _data;
+    private readonly Device _device;
+    private readonly MarginSoftmaxHead _head;
+    private readonly KappaFaceTracker? _tracker;
+    private readonly List<Parameter> _backboneParameters;
+    private readonly optim.Optimizer _optimizer;
+    private readonly long[] _labels;
+    private FaceBackbone? _backbone;
+
+    public TrainingState(FaceTrainerOptions options, FaceImageSet data, Device device)
+    {
+        _options = options;
+        _data = data;
+        _device = device;
+        _labels = data.Labels.Select(l => (long)l).ToArray();
+        torch.manual_seed(options.Seed);
+        _backbone = BackboneFactory.Create(options.Backbone, options.ImageSize, options.EmbeddingSize);
+        _backbone.to(device);
+        _backbone.train();
+        FaceBackbone online = _backbone;
+        (_head, _tracker) = MarginHeadFactory.Create(
+            options.Margin, data.ClassCounts(), data.Count, options.EmbeddingSize, online,
+            () => BackboneFactory.Create(options.Backbone, options.ImageSize, options.EmbeddingSize), options.Seed, device);
+        _backboneParameters = _backbone.parameters().Where(p => p.requires_grad).ToList();
+        var trainable = _backboneParameters.Concat(_head.parameters().Where(p => p.requires_grad)).ToList();
+        _optimizer = options.Optimizer == OptimizerKind.AdamW
+            ? optim.AdamW(trainable, options.LearningRate, weight_decay: options.WeightDecay)
+            : optim.SGD(trainable, options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay);
+    }
+
+    /// <summary>The network being trained.</summary>
+    public FaceBackbone Backbone => _backbone ?? throw new InvalidOperationException("The backbone was handed to the result.");
+
+    /// <summary>Optimiser steps completed since the run began.</summary>
+    public long CompletedSteps { get; private set; }
+
+    /// <summary>Sum of the losses of the current epoch's completed steps (kept for exact epoch means across a resume).</summary>
+    public double EpochLossSum { get; set; }
+
+    /// <summary>
+    /// One optimiser step on an assembled batch. Returns the loss; when it is not finite nothing is updated.
+    /// </summary>
+    public double Step(float[] batch, ReadOnlySpan<int> indices, double learningRate)
+    {
+        using var scope = torch.NewDisposeScope();
+        foreach (var group in _optimizer.ParamGroups)
+        {
+            group.LearningRate = learningRate;
+        }
+        var labelValues = new long[indices.Length];
+        var indexValues = new long[indices.Length];
+        for (int i = 0; i < indices.Length; i++)
+        {
+            labelValues[i] = _labels[indices[i]];
+            indexValues[i] = indices[i];
+        }
+        Tensor images = BatchAssembler.ToTensor(batch, _options.ImageSize, _device);
+        Tensor labels = torch.tensor(labelValues, device: _device);
+        Tensor sampleIndices = torch.tensor(indexValues, device: _device);
+
+        _optimizer.zero_grad();
+        Tensor features = nn.functional.normalize(Backbone.call(images), p: 2, dim: 1);
+        Tensor loss = _head.call(features, labels);
+        double value = loss.item<float>();
+        if (!double.IsFinite(value))
+        {
+            return value;
+        }
+        loss.backward();
+        if (_options.GradientClipNorm > 0)
+        {
+            nn.utils.clip_grad_norm_(_backboneParameters, _options.GradientClipNorm);
+        }
+        _optimizer.step();
+        _tracker?.AfterOptimizerStep(images, sampleIndices, labels, features.detach(), Backbone);
+        CompletedSteps++;
+        return value;
+    }
+
+    /// <summary>Epoch-end bookkeeping: recomputes the KappaFace margins (null for other losses).</summary>
+    public KappaFaceEpochValues? EndEpoch()
+    {
+        if (_tracker is null)
+        {
+            return null;
+        }
+        var stats = _tracker.EndEpoch();
+        return new KappaFaceEpochValues(_data.ClassCounts(), stats.Kappa, stats.Psi, stats.Margins);
+    }
+
+    /// <summary>The state as checkpoint sections.</summary>
+    public IReadOnlyList<KeyValuePair<string, byte[]>> Capture(IReadOnlyList<EpochReport> reports)
+    {
+        var meta = new CheckpointMeta(FormatVersion, Fingerprint(), CompletedSteps, EpochLossSum, reports.ToList());
+        var sections = new List<KeyValuePair<string, byte[]>>
+        {
+            new("meta", JsonSerializer.SerializeToUtf8Bytes(meta)),
+            new("backbone", Serialize(w => Backbone.save(w))),
+            new("head", Serialize(w => _head.save(w))),
+            new("optimizer", Serialize(w => _optimizer.save_state_dict(w))),
+            new("rng", torch.get_rng_state().data<byte>().ToArray()),
+        };
+        if (_tracker is not null)
+        {
+            sections.Add(new("kappaface", Serialize(_tracker.Save)));
+        }
+        return sections;
+    }
+
+    /// <summary>Restores a captured state and returns the epoch reports it carried.</summary>
+    /// <exception cref="InvalidOperationException">The checkpoint belongs to a different run configuration.</exception>
+    public IReadOnlyList<EpochReport> Restore(IReadOnlyDictionary<string, byte[]> sections)
+    {
+        var meta = JsonSerializer.Deserialize<CheckpointMeta>(Section(sections, "meta"))
+            ?? throw new InvalidOperationException("The checkpoint has an empty meta section.");
+        if (meta.FormatVersion != FormatVersion)
+        {
+            throw new InvalidOperationException($"Checkpoint format {meta.FormatVersion} is not supported (expected {FormatVersion}).");
+        }
+        var expected = Fingerprint();
+        if (meta.Fingerprint != expected)
+        {
+            throw new InvalidOperationException(
+                $"The checkpoint was written by a different run ({meta.Fingerprint}); this run is {expected}. Use a new checkpoint folder or the same settings.");
+        }
+        Deserialize(Section(sections, "backbone"), r => Backbone.load(r));
+        Deserialize(Section(sections, "head"), r => _head.load(r));
+        Deserialize(Section(sections, "optimizer"), r => _optimizer.load_state_dict(r));
+        using (var rng = torch.tensor(Section(sections, "rng")))
+        {
+            torch.set_rng_state(rng);
+        }
+        if (_tracker is not null)
+        {
+            Deserialize(Section(sections, "kappaface"), _tracker.Load);
+        }
+        CompletedSteps = meta.CompletedSteps;
+        EpochLossSum = meta.EpochLossSum;
+        return meta.Reports;
+    }
+
+    /// <summary>Hands the trained backbone (eval mode, CPU) to the caller; the state no longer owns it.</summary>
+    public FaceBackbone DetachBackbone()
+    {
+        var backbone = Backbone;
+        _backbone = null;
+        backbone.to(CPU);
+        backbone.eval();
+        return backbone;
+    }
+
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        _tracker?.Dispose();
+        _head.Dispose();
+        _backbone?.Dispose();
+    }
+
+    private string Fingerprint() =>
+        $"backbone={BackboneFactory.NameOf(_options.Backbone)} size={_options.ImageSize} d={_options.EmbeddingSize} " +
+        $"loss={_options.Margin.Loss} classes={_data.ClassCount} images={_data.Count} batch={_options.BatchSize} " +
+        $"seed={_options.Seed} epochs={_options.Epochs}";
+
+    private static byte[] Section(IReadOnlyDictionary<string, byte[]> sections, string name) =>
+        sections.TryGetValue(name, out var bytes) ? bytes : throw new InvalidOperationException($"The checkpoint has no '{name}' section.");
+
+    private static byte[] Serialize(Action<BinaryWriter> write)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            write(writer);
+        }
+        return stream.ToArray();
+    }
+
+    private static void Deserialize(byte[] bytes, Action<BinaryReader> read)
+    {
+        using var reader = new BinaryReader(new MemoryStream(bytes), System.Text.Encoding.UTF8);
+        read(reader);
+    }
+
+    private sealed record CheckpointMeta(int FormatVersion, string Fingerprint, long CompletedSteps, double EpochLossSum, List<EpochReport> Reports);
+}
