@@ -1,0 +1,63 @@
+using System.CommandLine;
+using KappaFace.MLNet.Cli.Output;
+using KappaFace.MLNet.Trainer.Training;
+using KappaFace.MLNet.Transforms.Data;
+
+namespace KappaFace.MLNet.Cli.Commands;
+
+/// <summary><c>kappaface train</c>: trains on an image folder (design.md sections 4 and 5).</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<DirectoryInfo>("--data") { Description = "Image folder: DIR/<identity>/<image>.", Required = true };
+        var output = new Option<FileInfo?>("--out") { Description = "Where to write the trained model." };
+        var checkpointDir = new Option<DirectoryInfo?>("--checkpoint-dir") { Description = "Folder for atomic checkpoints (every epoch and on Ctrl+C)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the newest valid checkpoint in --checkpoint-dir." };
+        var valFraction = new Option<double>("--val-fraction") { Description = "Fraction of identities held out for per-epoch verification accuracy.", DefaultValueFactory = _ => 0 };
+        var json = new Option<string?>("--json") { Description = "Write the training report as JSON to FILE (- for stdout)." };
+        var training = new TrainingOptionSet("mobilefacenet", 112, 512, 10);
+
+        var command = new Command("train", "Train a face-embedding model on an image folder.") { data, output, checkpointDir, resume, valFraction, json };
+        training.AddTo(command);
+        command.SetAction((parse, token) => CommandRunner.RunAsync(cancel =>
+        {
+            var options = training.Read(parse);
+            options.CheckpointDirectory = parse.GetValue(checkpointDir)?.FullName;
+            options.Resume = parse.GetValue(resume);
+            options.ValidationFraction = parse.GetValue(valFraction);
+            options.Validate();
+            if (parse.GetValue(output) is null && options.CheckpointDirectory is null)
+            {
+                throw new ArgumentException("Nothing would be saved: give --out MODEL and/or --checkpoint-dir DIR.");
+            }
+
+            string folder = parse.GetValue(data)!.FullName;
+            Console.Error.WriteLine($"Loading {folder} at {options.ImageSize}x{options.ImageSize} ...");
+            var all = FaceImageSet.LoadFolder(folder, options.ImageSize);
+            var (train, validation) = options.ValidationFraction > 0
+                ? all.SplitByIdentity(options.ValidationFraction, options.Seed)
+                : (all, (FaceImageSet?)null);
+            Console.Error.WriteLine($"{train.Count} training images of {train.ClassCount} identities" +
+                (validation is null ? "." : $"; {validation.Count} images of {validation.ClassCount} held-out identities for validation."));
+
+            var bar = new ConsoleProgressBar("train");
+            var trainer = new FaceModelTrainer(options, message => { bar.Finish(); Console.Error.WriteLine(message); });
+            var result = trainer.Train(train, validation, bar, cancel);
+            bar.Finish();
+            using var backbone = result.Backbone;
+
+            string? modelPath = null;
+            if (parse.GetValue(output) is { } target)
+            {
+                modelPath = ModelWriter.Save(backbone, target.FullName);
+            }
+            if (parse.GetValue(json) is { } jsonTarget)
+            {
+                TrainingReportJson.Write(TrainingReportJson.Build(options, result, modelPath), jsonTarget);
+            }
+            return CommandRunner.Ok;
+        }, token));
+        return command;
+    }
+}

@@ -1,0 +1,90 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using KappaFace.MLNet.Trainer.Backbones;
+using KappaFace.MLNet.Trainer.Heads;
+using KappaFace.MLNet.Trainer.Training;
+
+namespace KappaFace.MLNet.Cli.Output;
+
+/// <summary>The <c>train --json</c> document of design.md section 4 (fixed key names; extra keys allowed).</summary>
+internal static class TrainingReportJson
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static JsonObject Build(FaceTrainerOptions options, TrainingResult result, string? modelPath)
+    {
+        var epochs = new JsonArray();
+        foreach (var e in result.Epochs)
+        {
+            var epoch = new JsonObject
+            {
+                ["epoch"] = e.Epoch,
+                ["loss"] = e.Loss,
+                ["learningRate"] = e.LearningRate,
+                ["imagesPerSecond"] = e.ImagesPerSecond,
+                ["seconds"] = e.Seconds,
+                ["validationAccuracy"] = e.ValidationAccuracy,
+            };
+            if (e.KappaFace is { } k)
+            {
+                epoch["kappaFace"] = new JsonObject
+                {
+                    ["counts"] = ToArray(k.Counts.Select(c => (double)c)),
+                    ["kappa"] = ToArray(k.Kappa),
+                    ["psi"] = ToArray(k.Psi),
+                    ["margins"] = ToArray(k.Margins),
+                };
+            }
+            epochs.Add(epoch);
+        }
+        return new JsonObject
+        {
+            ["loss"] = LossName(options.Margin.Loss),
+            ["backbone"] = BackboneFactory.NameOf(options.Backbone),
+            ["imageSize"] = options.ImageSize,
+            ["embeddingSize"] = options.EmbeddingSize,
+            ["classes"] = result.Classes,
+            ["images"] = result.Images,
+            ["seed"] = options.Seed,
+            ["device"] = result.Device,
+            ["hyperParameters"] = HyperParameters(options.Margin),
+            ["epochs"] = epochs,
+            ["model"] = modelPath,
+        };
+    }
+
+    public static string LossName(MarginLossKind loss) => loss.ToString().ToLowerInvariant();
+
+    /// <summary>Writes <paramref name="document"/> to a file, or to standard output for <c>-</c>.</summary>
+    public static void Write(JsonNode document, string target)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        string text = document.ToJsonString(Indented);
+        if (target == "-")
+        {
+            Console.Out.WriteLine(text);
+            return;
+        }
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(target));
+        if (folder is not null)
+        {
+            Directory.CreateDirectory(folder);
+        }
+        File.WriteAllText(target, text + Environment.NewLine);
+    }
+
+    private static JsonObject HyperParameters(MarginOptions m)
+    {
+        var h = new JsonObject { ["s"] = m.Scale, [m.Loss == MarginLossKind.KappaFace ? "m0" : "m"] = m.EffectiveMargin };
+        if (m.Loss == MarginLossKind.KappaFace)
+        {
+            h["T"] = m.Temperature;
+            h["gamma"] = m.Gamma;
+            h["momentum"] = m.MemoryMomentum;
+            h["source"] = m.Source.ToString();
+        }
+        return h;
+    }
+
+    private static JsonArray ToArray(IEnumerable<double> values) => new(values.Select(v => double.IsFinite(v) ? (JsonNode?)JsonValue.Create(v) : null).ToArray());
+}
