@@ -31,6 +31,19 @@ public class EmbeddingHeadTests
     }
 
     [Fact]
+    public void Scale_stays_frozen_when_the_module_changes_dtype()
+    {
+        using var scope = NewDisposeScope();
+        using var net = new TinyFaceNet(32, 8);
+        net.to(ScalarType.Float64);
+        net.to(ScalarType.Float32);
+        net.to(CPU);
+        Assert.False(net.Head.Features.weight!.requires_grad);
+        Assert.True(net.Head.Features.bias!.requires_grad);
+        Assert.Equal(ScalarType.Float32, net.Head.Features.weight.dtype);
+    }
+
+    [Fact]
     public void Scale_stays_one_and_shift_trains_through_an_sgd_step_with_momentum_and_weight_decay()
     {
         using var scope = NewDisposeScope();
