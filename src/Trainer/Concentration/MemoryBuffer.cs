@@ -1,0 +1,137 @@
+using KappaFace.MLNet.Trainer.Heads;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace KappaFace.MLNet.Trainer.Concentration;
+
+/// <summary>
+/// KappaFace's memory buffer (spec 1.3a): one unit vector per training image, indexed by dataset index, blended
+/// with the image's latest feature after every optimizer step and renormalised. The updated rows feed the class
+/// sums.
+/// </summary>
+/// <remarks>
+/// Size is <c>N x D</c> float32 (about 11.9 GB for MS1MV2 at D = 512). Indices in one update must be distinct
+/// (the sampler yields each image once per epoch); with duplicates, which write wins is unspecified.
+/// </remarks>
+public sealed class MemoryBuffer : IDisposable
+{
+    private const string SectionTag = "MemoryBuffer";
+    private const int SectionVersion = 1;
+
+    private readonly Tensor _rows;
+
+    /// <summary>
+    /// Creates the buffer filled uniformly in <c>[-a, a]</c>, <c>a = 1 / sqrt(D / 3)</c> (unit expected squared norm),
+    /// not normalised, as in the reference.
+    /// </summary>
+    /// <param name="imageCount">Number of training images N.</param>
+    /// <param name="embeddingSize">Vector length D.</param>
+    /// <param name="momentum">Blend factor <c>mu</c> in [0, 1].</param>
+    /// <param name="convention">Which side <paramref name="momentum"/> weights.</param>
+    /// <param name="seed">Seed of the initial fill (a private generator: the global one is not touched).</param>
+    /// <param name="device">Where the rows live; CPU by default.</param>
+    public MemoryBuffer(long imageCount, int embeddingSize, double momentum, MomentumConvention convention, long seed, Device? device = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(imageCount, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(embeddingSize, 1);
+        if (!(momentum >= 0 && momentum <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "The momentum must be in [0, 1].");
+        }
+
+        if (!Enum.IsDefined(convention))
+        {
+            throw new ArgumentOutOfRangeException(nameof(convention), convention, "Unknown momentum convention.");
+        }
+
+        ImageCount = imageCount;
+        EmbeddingSize = embeddingSize;
+        Momentum = momentum;
+        Convention = convention;
+        // The weight on the new feature, whichever way the option is phrased.
+        NewFeatureWeight = convention == MomentumConvention.NewFeature ? momentum : 1 - momentum;
+
+        var bound = InitialBound(embeddingSize);
+        using var generator = new torch.Generator(unchecked((ulong)seed));
+        using var noGrad = torch.no_grad();
+        _rows = torch.empty(imageCount, embeddingSize, ScalarType.Float32)
+            .uniform_(-bound, bound, generator)
+            .to(device ?? torch.CPU)
+            .DetachFromDisposeScope();
+    }
+
+    /// <summary>Number of rows N.</summary>
+    public long ImageCount { get; }
+
+    /// <summary>Vector length D.</summary>
+    public int EmbeddingSize { get; }
+
+    /// <summary>The momentum as configured.</summary>
+    public double Momentum { get; }
+
+    /// <summary>Which side <see cref="Momentum"/> weights.</summary>
+    public MomentumConvention Convention { get; }
+
+    /// <summary>The weight the new feature gets in the blend (<c>mu</c> or <c>1 - mu</c> depending on the convention).</summary>
+    public double NewFeatureWeight { get; }
+
+    /// <summary>The rows, float32 <c>[N, D]</c>. Owned by the buffer: read only.</summary>
+    public Tensor Rows => _rows;
+
+    /// <summary>Half-width <c>a = 1 / sqrt(D / 3)</c> of the initial uniform fill.</summary>
+    /// <param name="embeddingSize">Vector length D.</param>
+    public static double InitialBound(int embeddingSize) => 1 / Math.Sqrt(embeddingSize / 3.0);
+
+    /// <summary>
+    /// Blends the rows of the batch with its features, <c>v = (1 - w) M[i] + w x</c> where <c>w</c> is
+    /// <see cref="NewFeatureWeight"/>, renormalises, writes the rows back, and returns them. No gradient.
+    /// </summary>
+    /// <param name="indices">Dataset indices of the batch <c>[B]</c> int64, distinct.</param>
+    /// <param name="normalisedFeatures">The batch's L2-normalised features <c>[B, D]</c> (detached or not).</param>
+    /// <returns>The new rows <c>[B, D]</c> float32 (a new tensor owned by the caller).</returns>
+    public Tensor Update(Tensor indices, Tensor normalisedFeatures)
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        ArgumentNullException.ThrowIfNull(normalisedFeatures);
+        if (indices.dim() != 1 || normalisedFeatures.dim() != 2 || normalisedFeatures.shape[0] != indices.shape[0] || normalisedFeatures.shape[1] != EmbeddingSize)
+        {
+            throw new ArgumentException(
+                $"Expected indices [B] and features [B, {EmbeddingSize}]; got [{string.Join(", ", indices.shape)}] and [{string.Join(", ", normalisedFeatures.shape)}].",
+                nameof(normalisedFeatures));
+        }
+
+        using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        var index = indices.to(ScalarType.Int64, _rows.device);
+        var features = normalisedFeatures.detach().to(ScalarType.Float32, _rows.device);
+        var blended = _rows.index_select(0, index).mul(1 - NewFeatureWeight).add(features, NewFeatureWeight);
+        var updated = nn.functional.normalize(blended, p: 2, dim: 1);
+        _rows.index_copy_(0, index, updated);
+        return updated.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Writes the rows bit for bit.</summary>
+    /// <param name="writer">The checkpoint stream.</param>
+    public void Save(BinaryWriter writer)
+    {
+        CheckpointIO.WriteHeader(writer, SectionTag, SectionVersion);
+        writer.Write(ImageCount);
+        writer.Write(EmbeddingSize);
+        _rows.Save(writer);
+    }
+
+    /// <summary>Restores what <see cref="Save"/> wrote; the sizes must match.</summary>
+    /// <param name="reader">The checkpoint stream.</param>
+    /// <exception cref="InvalidDataException">The stream holds another section or other sizes.</exception>
+    public void Load(BinaryReader reader)
+    {
+        CheckpointIO.ReadHeader(reader, SectionTag, SectionVersion);
+        CheckpointIO.Expect(ImageCount, reader.ReadInt64(), "image count");
+        CheckpointIO.Expect(EmbeddingSize, reader.ReadInt32(), "embedding size");
+        using var noGrad = torch.no_grad();
+        _rows.Load(reader);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _rows.Dispose();
+}

@@ -1,0 +1,117 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace KappaFace.MLNet.Trainer.Heads;
+
+/// <summary>
+/// The class-centre head of margin softmax losses (ArcFace, CosFace, KappaFace): cosine logits against
+/// L2-normalised class centres, a margin on the target column chosen by an <see cref="IMarginPolicy"/>, scale
+/// <c>s</c>, and the batch-mean softmax cross-entropy.
+/// </summary>
+/// <remarks>
+/// <para>Forward takes <b>already normalised</b> features <c>[B, D]</c> (the training loop normalises once and
+/// reuses the unit vectors for KappaFace's bookkeeping) and int64 labels <c>[B]</c>, and returns the scalar loss.</para>
+/// <para>The margin is applied only to the gathered target cosines and scattered back: <c>acos</c> on the full
+/// <c>B x C</c> matrix would be wasteful and its gradient is unstable at ±1 (spec 1.9). Non-target logits are plain
+/// <c>s cos</c>. Autograd then yields the reference's true gradient, including <c>d cos(theta + m) / d theta</c>.</para>
+/// <para>Computation uses the features' dtype, so a float64 head and float64 features give float64 results.</para>
+/// </remarks>
+public sealed class MarginSoftmaxHead : nn.Module<Tensor, Tensor, Tensor>
+{
+    /// <summary>Standard deviation of the centres' normal initialisation (insightface and the KappaFace code).</summary>
+    public const double InitialStd = 0.01;
+
+    // The field name matches the registered parameter name, so Module.to(...) updates it too.
+    private Parameter centres;
+
+    /// <summary>Creates the head; centres are drawn from N(0, 0.01) with torch's global generator.</summary>
+    /// <param name="classCount">Number of classes C.</param>
+    /// <param name="embeddingSize">Embedding length D.</param>
+    /// <param name="scale">Logit scale <c>s</c>, finite and positive.</param>
+    /// <param name="policy">The margin applied to the target column. Not owned.</param>
+    /// <param name="dtype">Dtype of the centres (float32 for training; float64 for precise tests).</param>
+    public MarginSoftmaxHead(int classCount, int embeddingSize, double scale, IMarginPolicy policy, ScalarType dtype = ScalarType.Float32)
+        : base(nameof(MarginSoftmaxHead))
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(embeddingSize, 1);
+        if (!(double.IsFinite(scale) && scale > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(scale), scale, "The scale must be finite and positive.");
+        }
+
+        ArgumentNullException.ThrowIfNull(policy);
+        ClassCount = classCount;
+        EmbeddingSize = embeddingSize;
+        Scale = scale;
+        Policy = policy;
+
+        using (torch.no_grad())
+        {
+            // Long-lived: keep it out of any dispose scope the caller happens to be in.
+            var initial = torch.empty(classCount, embeddingSize, dtype).normal_(0, InitialStd).DetachFromDisposeScope();
+            centres = new Parameter(initial, requires_grad: true);
+        }
+
+        RegisterComponents();
+    }
+
+    /// <summary>Number of classes C.</summary>
+    public int ClassCount { get; }
+
+    /// <summary>Embedding length D.</summary>
+    public int EmbeddingSize { get; }
+
+    /// <summary>Logit scale <c>s</c>.</summary>
+    public double Scale { get; }
+
+    /// <summary>The margin applied to the target column.</summary>
+    public IMarginPolicy Policy { get; }
+
+    /// <summary>The class-centre matrix W, <c>[C, D]</c>, unnormalised; rows are normalised on every forward.</summary>
+    public Parameter Centres => centres;
+
+    /// <summary>Mean softmax cross-entropy of the margin logits.</summary>
+    /// <param name="features">L2-normalised features <c>[B, D]</c>.</param>
+    /// <param name="labels">Global class ids <c>[B]</c> int64.</param>
+    /// <returns>A scalar tensor in the features' dtype.</returns>
+    public override Tensor forward(Tensor features, Tensor labels)
+    {
+        using var scope = torch.NewDisposeScope();
+        var logits = Logits(features, labels);
+        return nn.functional.cross_entropy(logits, labels).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The scaled logits <c>s cos theta</c> <c>[B, C]</c>, with each row's target column replaced by
+    /// <c>s * policy(cos theta_y)</c>.
+    /// </summary>
+    /// <param name="features">L2-normalised features <c>[B, D]</c>.</param>
+    /// <param name="labels">Global class ids <c>[B]</c> int64.</param>
+    public Tensor Logits(Tensor features, Tensor labels)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (features.dim() != 2 || features.shape[1] != EmbeddingSize || labels.dim() != 1 || labels.shape[0] != features.shape[0])
+        {
+            throw new ArgumentException(
+                $"Expected features [B, {EmbeddingSize}] and labels [B]; got [{string.Join(", ", features.shape)}] and [{string.Join(", ", labels.shape)}].",
+                nameof(features));
+        }
+
+        if (labels.dtype != ScalarType.Int64)
+        {
+            throw new ArgumentException($"Labels must be int64; got {labels.dtype}.", nameof(labels));
+        }
+
+        using var scope = torch.NewDisposeScope();
+        var weights = centres.dtype == features.dtype ? centres : centres.to(features.dtype);
+        var cosine = features.matmul(nn.functional.normalize(weights, p: 2, dim: 1).t());
+        var column = labels.unsqueeze(1);
+        var target = cosine.gather(1, column).squeeze(1);
+        var adjusted = Policy.ApplyToTarget(target, labels);
+        var logits = cosine.scatter(1, column, adjusted.unsqueeze(1)).mul(Scale);
+        return logits.MoveToOuterDisposeScope();
+    }
+}
