@@ -42,22 +42,27 @@ public sealed class KappaFaceTracker : IDisposable
     /// <param name="online">The backbone being trained; required for the momentum encoder, unused otherwise.</param>
     /// <param name="twinFactory">Builds a second backbone of the same architecture; required for the momentum encoder, unused otherwise.</param>
     /// <param name="seed">Seed of the memory buffer's initial fill.</param>
+    /// <param name="device">Where the state, memory and encoder live (default CPU).</param>
     public static KappaFaceTracker Create(MarginOptions options, long[] classCounts, long imageCount, int embeddingSize,
-        FaceBackbone? online, Func<FaceBackbone>? twinFactory, long seed)
+        FaceBackbone? online, Func<FaceBackbone>? twinFactory, long seed, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var state = new KappaFaceState(classCounts, embeddingSize, options);
+        var state = new KappaFaceState(classCounts, embeddingSize, options, device);
         try
         {
             if (options.Source == ConcentrationSource.MemoryBuffer)
             {
-                var memory = new MemoryBuffer(imageCount, embeddingSize, options.MemoryMomentum, options.MomentumConvention, seed);
+                var memory = new MemoryBuffer(imageCount, embeddingSize, options.MemoryMomentum, options.MomentumConvention, seed, device);
                 return new KappaFaceTracker(state, memory, null);
             }
 
             ArgumentNullException.ThrowIfNull(online);
             ArgumentNullException.ThrowIfNull(twinFactory);
             var twin = twinFactory();
+            if (device is not null)
+            {
+                twin.to(device);
+            }
             MomentumEncoder encoder;
             try
             {

@@ -10,9 +10,10 @@ namespace KappaFace.MLNet.Trainer.Evaluation;
 public static class TorchEmbedder
 {
     /// <summary>
-    /// L2-normalised embeddings, one row per image in set order. The backbone's train/eval mode is restored afterwards.
+    /// L2-normalised embeddings as one row-major <c>[N, D]</c> array (D = the backbone's embedding size), in set
+    /// order. The backbone's train/eval mode is restored afterwards.
     /// </summary>
-    public static float[][] Embed(FaceBackbone backbone, FaceImageSet images, Device device, int batchSize = 64)
+    public static float[] Embed(FaceBackbone backbone, FaceImageSet images, Device device, int batchSize = 64)
     {
         ArgumentNullException.ThrowIfNull(backbone);
         ArgumentNullException.ThrowIfNull(images);
@@ -21,7 +22,8 @@ public static class TorchEmbedder
         backbone.eval();
         try
         {
-            var result = new float[images.Count][];
+            int d = backbone.EmbeddingSize;
+            var result = new float[images.Count * d];
             var indices = Enumerable.Range(0, images.Count).ToArray();
             using var noGrad = torch.no_grad();
             for (int start = 0; start < images.Count; start += batchSize)
@@ -31,12 +33,7 @@ public static class TorchEmbedder
                 float[] buffer = BatchAssembler.Assemble(images, indices.AsSpan(start, count), isFlipped: null);
                 Tensor input = BatchAssembler.ToTensor(buffer, images.ImageSize, device);
                 Tensor unit = nn.functional.normalize(backbone.call(input), p: 2, dim: 1).cpu();
-                float[] flat = unit.data<float>().ToArray();
-                int d = (int)unit.shape[1];
-                for (int i = 0; i < count; i++)
-                {
-                    result[start + i] = flat.AsSpan(i * d, d).ToArray();
-                }
+                unit.data<float>().CopyTo(result, start * d);
             }
             return result;
         }

@@ -30,15 +30,11 @@ public sealed class VerificationValidator
     /// <summary>Full verification metrics of <paramref name="backbone"/> on the pairs.</summary>
     public VerificationMetrics Evaluate(FaceBackbone backbone, Device device)
     {
-        float[][] embeddings = TorchEmbedder.Embed(backbone, _images, device);
-        var scores = new float[_pairs.Count];
-        var same = new bool[_pairs.Count];
-        for (int i = 0; i < _pairs.Count; i++)
-        {
-            scores[i] = CosineSimilarity.Compute(embeddings[_pairs[i].IndexA], embeddings[_pairs[i].IndexB]);
-            same[i] = _pairs[i].Same;
-        }
-        return VerificationEvaluator.Evaluate(scores, same, folds: 10, seed: _seed);
+        ArgumentNullException.ThrowIfNull(backbone);
+        float[] embeddings = TorchEmbedder.Embed(backbone, _images, device);
+        float[] scores = CosineSimilarity.ScorePairs(embeddings, backbone.EmbeddingSize, _pairs);
+        bool[] same = _pairs.Select(p => p.Same).ToArray();
+        return new VerificationEvaluator { Seed = _seed }.Evaluate(scores, same);
     }
 
     /// <summary>Mean 10-fold verification accuracy of <paramref name="backbone"/>.</summary>

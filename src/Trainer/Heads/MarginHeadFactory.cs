@@ -18,20 +18,25 @@ public static class MarginHeadFactory
     /// <param name="twinFactory">Builds a second backbone of the same architecture; needed only for KappaFace with the momentum encoder.</param>
     /// <param name="seed">Seed of the memory buffer's initial fill. The centres are drawn from torch's global generator, so seed that too.</param>
     /// <param name="dtype">Dtype of the centres.</param>
+    /// <param name="device">Where the head and KappaFace state live (default CPU).</param>
     public static MarginHeadBundle Create(MarginOptions options, long[] classCounts, int embeddingSize,
-        FaceBackbone? online = null, Func<FaceBackbone>? twinFactory = null, long seed = 0, ScalarType dtype = ScalarType.Float32)
+        FaceBackbone? online = null, Func<FaceBackbone>? twinFactory = null, long seed = 0, ScalarType dtype = ScalarType.Float32, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(classCounts);
         options.Validate();
         var snapshot = options.Clone();
         var tracker = snapshot.Loss == MarginLossKind.KappaFace
-            ? KappaFaceTracker.Create(snapshot, classCounts, classCounts.Sum(), embeddingSize, online, twinFactory, seed)
+            ? KappaFaceTracker.Create(snapshot, classCounts, classCounts.Sum(), embeddingSize, online, twinFactory, seed, device)
             : null;
         try
         {
             var policy = CreatePolicy(snapshot, tracker?.State);
             var head = new MarginSoftmaxHead(classCounts.Length, embeddingSize, snapshot.Scale, policy, dtype);
+            if (device is not null)
+            {
+                head.to(device);
+            }
             return new MarginHeadBundle(snapshot, head, tracker);
         }
         catch

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using KappaFace.MLNet.Trainer.Backbones;
 using KappaFace.MLNet.Trainer.Heads;
-using KappaFace.MLNet.Trainer.Concentration;
 using KappaFace.MLNet.Transforms.Data;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -20,8 +19,7 @@ internal sealed class TrainingState : IDisposable
     private readonly FaceTrainerOptions _options;
     private readonly FaceImageSet _data;
     private readonly Device _device;
-    private readonly MarginSoftmaxHead _head;
-    private readonly KappaFaceTracker? _tracker;
+    private readonly MarginHeadBundle _margin;
     private readonly List<Parameter> _backboneParameters;
     private readonly optim.Optimizer _optimizer;
     private readonly long[] _labels;
@@ -38,11 +36,11 @@ internal sealed class TrainingState : IDisposable
         _backbone.to(device);
         _backbone.train();
         FaceBackbone online = _backbone;
-        (_head, _tracker) = MarginHeadFactory.Create(
-            options.Margin, data.ClassCounts(), data.Count, options.EmbeddingSize, online,
-            () => BackboneFactory.Create(options.Backbone, options.ImageSize, options.EmbeddingSize), options.Seed, device);
+        _margin = MarginHeadFactory.Create(
+            options.Margin, data.ClassCounts(), options.EmbeddingSize, online,
+            () => BackboneFactory.Create(options.Backbone, options.ImageSize, options.EmbeddingSize), options.Seed, device: device);
         _backboneParameters = _backbone.parameters().Where(p => p.requires_grad).ToList();
-        var trainable = _backboneParameters.Concat(_head.parameters().Where(p => p.requires_grad)).ToList();
+        var trainable = _backboneParameters.Concat(_margin.Head.parameters().Where(p => p.requires_grad)).ToList();
         _optimizer = options.Optimizer == OptimizerKind.AdamW
             ? optim.AdamW(trainable, options.LearningRate, weight_decay: options.WeightDecay)
             : optim.SGD(trainable, options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay);
@@ -78,12 +76,21 @@ internal sealed class TrainingState : IDisposable
         Tensor labels = torch.tensor(labelValues, device: _device);
         Tensor sampleIndices = torch.tensor(indexValues, device: _device);
 
+        // A bad batch must not leave NaN in BatchNorm's running statistics either: keep a copy to put back.
+        var buffers = Backbone.buffers().ToList();
+        var savedBuffers = buffers.Select(b => b.clone()).ToList();
+
         _optimizer.zero_grad();
         Tensor features = nn.functional.normalize(Backbone.call(images), p: 2, dim: 1);
-        Tensor loss = _head.call(features, labels);
+        Tensor loss = _margin.Head.call(features, labels);
         double value = loss.item<float>();
         if (!double.IsFinite(value))
         {
+            using var noGrad = torch.no_grad();
+            for (int i = 0; i < buffers.Count; i++)
+            {
+                buffers[i].copy_(savedBuffers[i]);
+            }
             return value;
         }
         loss.backward();
@@ -92,7 +99,7 @@ internal sealed class TrainingState : IDisposable
             nn.utils.clip_grad_norm_(_backboneParameters, _options.GradientClipNorm);
         }
         _optimizer.step();
-        _tracker?.AfterOptimizerStep(images, sampleIndices, labels, features.detach(), Backbone);
+        _margin.AfterOptimizerStep(images, sampleIndices, labels, features.detach(), Backbone);
         CompletedSteps++;
         return value;
     }
@@ -100,12 +107,9 @@ internal sealed class TrainingState : IDisposable
     /// <summary>Epoch-end bookkeeping: recomputes the KappaFace margins (null for other losses).</summary>
     public KappaFaceEpochValues? EndEpoch()
     {
-        if (_tracker is null)
-        {
-            return null;
-        }
-        var stats = _tracker.EndEpoch();
-        return new KappaFaceEpochValues(_data.ClassCounts(), stats.Kappa, stats.Psi, stats.Margins);
+        return _margin.EndEpoch() is { } stats
+            ? new KappaFaceEpochValues([.. stats.Counts], [.. stats.Kappa], [.. stats.Psi], [.. stats.Margins])
+            : null;
     }
 
     /// <summary>The state as checkpoint sections.</summary>
@@ -116,14 +120,10 @@ internal sealed class TrainingState : IDisposable
         {
             new("meta", JsonSerializer.SerializeToUtf8Bytes(meta)),
             new("backbone", Serialize(w => Backbone.save(w))),
-            new("head", Serialize(w => _head.save(w))),
+            new("head", Serialize(_margin.Save)),
             new("optimizer", Serialize(w => _optimizer.save_state_dict(w))),
             new("rng", torch.get_rng_state().data<byte>().ToArray()),
         };
-        if (_tracker is not null)
-        {
-            sections.Add(new("kappaface", Serialize(_tracker.Save)));
-        }
         return sections;
     }
 
@@ -144,15 +144,11 @@ internal sealed class TrainingState : IDisposable
                 $"The checkpoint was written by a different run ({meta.Fingerprint}); this run is {expected}. Use a new checkpoint folder or the same settings.");
         }
         Deserialize(Section(sections, "backbone"), r => Backbone.load(r));
-        Deserialize(Section(sections, "head"), r => _head.load(r));
+        Deserialize(Section(sections, "head"), _margin.Load);
         Deserialize(Section(sections, "optimizer"), r => _optimizer.load_state_dict(r));
         using (var rng = torch.tensor(Section(sections, "rng")))
         {
             torch.set_rng_state(rng);
-        }
-        if (_tracker is not null)
-        {
-            Deserialize(Section(sections, "kappaface"), _tracker.Load);
         }
         CompletedSteps = meta.CompletedSteps;
         EpochLossSum = meta.EpochLossSum;
@@ -172,8 +168,7 @@ internal sealed class TrainingState : IDisposable
     public void Dispose()
     {
         _optimizer.Dispose();
-        _tracker?.Dispose();
-        _head.Dispose();
+        _margin.Dispose();
         _backbone?.Dispose();
     }
 
