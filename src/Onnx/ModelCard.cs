@@ -216,8 +216,7 @@ public sealed record ModelCard
         var used = new HashSet<string>(list.Select(p => p.Key), StringComparer.Ordinal);
         foreach (var (key, value) in AdditionalProperties.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            if (used.Contains(key) || ModelCardKeys.Known.Contains(key)
-                || key.StartsWith(ModelCardKeys.LossParameterPrefix, StringComparison.Ordinal))
+            if (used.Contains(key) || ModelCardKeys.Known.Contains(key))
             {
                 throw new InvalidOperationException(
                     $"Additional property '{key}' clashes with a model-card key; set the typed property instead.");

@@ -49,7 +49,7 @@ public readonly record struct ExecutionProviderSpec(ExecutionProviderKind Kind, 
             case "AUTO":
                 spec = new(ExecutionProviderKind.Auto);
                 return true;
-            case "CUDA" or "GPU":
+            case "CUDA":
                 spec = new(ExecutionProviderKind.Cuda);
                 return true;
         }
