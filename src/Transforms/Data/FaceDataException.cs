@@ -10,18 +10,28 @@ public class FaceDataException : Exception
     public FaceDataException() { }
 
     /// <summary>Creates the exception.</summary>
-    public FaceDataException(string message) : base(message) { }
+    public FaceDataException(string message) : base(message)
+    {
+        Reason = message;
+    }
 
     /// <summary>Creates the exception.</summary>
-    public FaceDataException(string message, Exception innerException) : base(message, innerException) { }
+    public FaceDataException(string message, Exception innerException) : base(message, innerException)
+    {
+        Reason = message;
+    }
 
     /// <summary>Creates the exception for a file or folder.</summary>
     public FaceDataException(string path, string message, Exception? innerException = null)
         : base($"{path}: {message}", innerException)
     {
         Path = path;
+        Reason = message;
     }
 
     /// <summary>The file or folder at fault, when there is one.</summary>
     public string? Path { get; }
+
+    /// <summary>What is wrong, without the path (the message is "path: reason" when there is a path).</summary>
+    public string Reason { get; } = string.Empty;
 }
