@@ -1,5 +1,6 @@
 using KappaFace.MLNet.Trainer.Backbones;
 using KappaFace.MLNet.Trainer.Concentration;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace KappaFace.MLNet.Trainer.Heads;

@@ -21,7 +21,7 @@ internal sealed class TrainingState : IDisposable
     private readonly Device _device;
     private readonly MarginHeadBundle _margin;
     private readonly List<Parameter> _backboneParameters;
-    private readonly optim.Optimizer _optimizer;
+    private readonly OptimizerHelper _optimizer;
     private readonly long[] _labels;
     private FaceBackbone? _backbone;
 

@@ -25,7 +25,7 @@ public class TrainingStateTests
         Assert.Equal(0, MaxStateDifference(before, state.Backbone));
     }
 
-    private static TorchSharp.torch.nn.Module TinyCopy(TrainingState state)
+    private static KappaFace.MLNet.Trainer.Backbones.FaceBackbone TinyCopy(TrainingState state)
     {
         var copy = KappaFace.MLNet.Trainer.Backbones.BackboneFactory.Create(state.Backbone.Kind, state.Backbone.InputSize, state.Backbone.EmbeddingSize);
         copy.load_state_dict(state.Backbone.state_dict());
