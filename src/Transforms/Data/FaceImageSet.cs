@@ -103,19 +103,6 @@ public sealed class FaceImageSet
     {
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(classNames);
-        long expected = ImageLayout.TotalBytes(labels.Count, imageSize);
-        if (pixels.Length != expected)
-        {
-            throw new ArgumentException(
-                $"{labels.Count} images of 3x{imageSize}x{imageSize} need {expected} bytes, but {pixels.Length} were given.",
-                nameof(pixels));
-        }
-
-        if (sources is not null && sources.Count != labels.Count)
-        {
-            throw new ArgumentException($"{sources.Count} sources were given for {labels.Count} images.", nameof(sources));
-        }
-
         string[] sourceArray = sources?.ToArray() ?? Enumerable.Range(0, labels.Count).Select(i => $"pixels/{i}").ToArray();
         return Create(imageSize, pixels.ToArray(), labels.ToArray(), classNames.ToArray(), sourceArray);
     }
@@ -258,9 +245,23 @@ public sealed class FaceImageSet
         return (Subset(train), Subset(validation));
     }
 
+    // The one place where the invariants of a set are checked.
     private static FaceImageSet Create(int imageSize, byte[] pixels, int[] labels, string[] classNames, string[] sources)
     {
         ImageLayout.ValidateImageSize(imageSize);
+        long expected = ImageLayout.TotalBytes(labels.Length, imageSize);
+        if (pixels.Length != expected)
+        {
+            throw new ArgumentException(
+                $"{labels.Length} images of 3x{imageSize}x{imageSize} need {expected} bytes, but {pixels.Length} were given.",
+                nameof(pixels));
+        }
+
+        if (sources.Length != labels.Length)
+        {
+            throw new ArgumentException($"{sources.Length} sources were given for {labels.Length} images.", nameof(sources));
+        }
+
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (string name in classNames)
         {
