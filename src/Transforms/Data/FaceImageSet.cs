@@ -135,7 +135,22 @@ public sealed class FaceImageSet
     public static FaceImageSet LoadFolder(string directory, int imageSize, IProgress<int>? progress = null)
     {
         ImageLayout.ValidateImageSize(imageSize);
-        ImageFolderScan scan = ImageFolder.Scan(directory);
+        return LoadFolder(ImageFolder.Scan(directory), imageSize, progress);
+    }
+
+    /// <summary>
+    /// Loads the images of a folder already scanned with <see cref="ImageFolder.Scan"/> (for callers that
+    /// report <see cref="ImageFolderScan.IgnoredPaths"/> first). Decoding, resizing and labels are as in
+    /// <see cref="LoadFolder(string, int, IProgress{int})"/>.
+    /// </summary>
+    /// <param name="scan">The scanned folder.</param>
+    /// <param name="imageSize">The side S of the square output images.</param>
+    /// <param name="progress">Receives the number of images decoded so far.</param>
+    /// <exception cref="FaceDataException">An image cannot be read or decoded.</exception>
+    public static FaceImageSet LoadFolder(ImageFolderScan scan, int imageSize, IProgress<int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(scan);
+        ImageLayout.ValidateImageSize(imageSize);
         ImageFolderLoader.LoadedImages loaded = ImageFolderLoader.Load(scan, imageSize, progress);
         string[] classNames = scan.Identities.Select(identity => identity.Name).ToArray();
         return FromOwnedPixels(imageSize, loaded.Pixels, loaded.Labels, classNames, loaded.Sources);

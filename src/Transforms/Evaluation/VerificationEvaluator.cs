@@ -48,7 +48,7 @@ public sealed class VerificationEvaluator
                 }
             }
 
-            field = [.. value];
+            field = Array.AsReadOnly(value.ToArray());
         }
     } = DefaultTargetFars;
 

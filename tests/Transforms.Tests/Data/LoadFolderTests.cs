@@ -169,6 +169,24 @@ public class LoadFolderTests : IClassFixture<CelebaFixture>
     }
 
     [Fact]
+    public void Loading_a_scan_equals_loading_the_folder()
+    {
+        using var temp = new TempFolder();
+        for (int i = 0; i < 6; i++)
+        {
+            temp.Image($"id{i % 2}/{i}.png", 12, 10, (x, y) => new SKColor((byte)(i * 40), (byte)(x * 20), (byte)(y * 20)));
+        }
+
+        FaceImageSet fromPath = FaceImageSet.LoadFolder(temp.Path, 8);
+        FaceImageSet fromScan = FaceImageSet.LoadFolder(ImageFolder.Scan(temp.Path), 8);
+
+        Assert.True(fromPath.Pixels.Span.SequenceEqual(fromScan.Pixels.Span));
+        Assert.Equal(fromPath.Labels, fromScan.Labels);
+        Assert.Equal(fromPath.Sources, fromScan.Sources);
+        Assert.Equal([3L, 3L], fromScan.ClassCounts());
+    }
+
+    [Fact]
     public void A_corrupt_image_is_named_in_the_error()
     {
         using var temp = new TempFolder();
