@@ -44,7 +44,9 @@ internal static class FaceImageDecoder
         }
 
         // Decoding straight to RGBA turns greyscale and palette images into RGB with equal or looked-up
-        // channels; premultiplied alpha means transparent pixels end up composited over black.
+        // channels; premultiplied alpha means transparent pixels end up composited over black. The EXIF
+        // orientation is not applied, as in ML.NET's image loading (SKBitmap.Decode), so training and
+        // inference see the same pixels.
         var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
         var bitmap = new SKBitmap(info);
         SKCodecResult result = codec.GetPixels(info, bitmap.GetPixels());
@@ -67,7 +69,7 @@ internal static class FaceImageDecoder
 
         var resized = new SKBitmap(new SKImageInfo(imageSize, imageSize, SKColorType.Rgba8888, SKAlphaType.Premul));
         using var canvas = new SKCanvas(resized);
-        using var paint = new SKPaint { FilterQuality = SKFilterQuality.High, IsAntialias = true };
+        using var paint = new SKPaint { FilterQuality = SKFilterQuality.High };
         canvas.Clear(SKColors.Black);
         canvas.DrawBitmap(source, sourceRect, new SKRect(0, 0, imageSize, imageSize), paint);
         canvas.Flush();

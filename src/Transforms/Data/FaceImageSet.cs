@@ -103,19 +103,6 @@ public sealed class FaceImageSet
     {
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(classNames);
-        long expected = ImageLayout.TotalBytes(labels.Count, imageSize);
-        if (pixels.Length != expected)
-        {
-            throw new ArgumentException(
-                $"{labels.Count} images of 3x{imageSize}x{imageSize} need {expected} bytes, but {pixels.Length} were given.",
-                nameof(pixels));
-        }
-
-        if (sources is not null && sources.Count != labels.Count)
-        {
-            throw new ArgumentException($"{sources.Count} sources were given for {labels.Count} images.", nameof(sources));
-        }
-
         string[] sourceArray = sources?.ToArray() ?? Enumerable.Range(0, labels.Count).Select(i => $"pixels/{i}").ToArray();
         return Create(imageSize, pixels.ToArray(), labels.ToArray(), classNames.ToArray(), sourceArray);
     }
@@ -148,7 +135,22 @@ public sealed class FaceImageSet
     public static FaceImageSet LoadFolder(string directory, int imageSize, IProgress<int>? progress = null)
     {
         ImageLayout.ValidateImageSize(imageSize);
-        ImageFolderScan scan = ImageFolder.Scan(directory);
+        return LoadFolder(ImageFolder.Scan(directory), imageSize, progress);
+    }
+
+    /// <summary>
+    /// Loads the images of a folder already scanned with <see cref="ImageFolder.Scan"/> (for callers that
+    /// report <see cref="ImageFolderScan.IgnoredPaths"/> first). Decoding, resizing and labels are as in
+    /// <see cref="LoadFolder(string, int, IProgress{int})"/>.
+    /// </summary>
+    /// <param name="scan">The scanned folder.</param>
+    /// <param name="imageSize">The side S of the square output images.</param>
+    /// <param name="progress">Receives the number of images decoded so far.</param>
+    /// <exception cref="FaceDataException">An image cannot be read or decoded.</exception>
+    public static FaceImageSet LoadFolder(ImageFolderScan scan, int imageSize, IProgress<int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(scan);
+        ImageLayout.ValidateImageSize(imageSize);
         ImageFolderLoader.LoadedImages loaded = ImageFolderLoader.Load(scan, imageSize, progress);
         string[] classNames = scan.Identities.Select(identity => identity.Name).ToArray();
         return FromOwnedPixels(imageSize, loaded.Pixels, loaded.Labels, classNames, loaded.Sources);
@@ -258,9 +260,23 @@ public sealed class FaceImageSet
         return (Subset(train), Subset(validation));
     }
 
+    // The one place where the invariants of a set are checked.
     private static FaceImageSet Create(int imageSize, byte[] pixels, int[] labels, string[] classNames, string[] sources)
     {
         ImageLayout.ValidateImageSize(imageSize);
+        long expected = ImageLayout.TotalBytes(labels.Length, imageSize);
+        if (pixels.Length != expected)
+        {
+            throw new ArgumentException(
+                $"{labels.Length} images of 3x{imageSize}x{imageSize} need {expected} bytes, but {pixels.Length} were given.",
+                nameof(pixels));
+        }
+
+        if (sources.Length != labels.Length)
+        {
+            throw new ArgumentException($"{sources.Length} sources were given for {labels.Length} images.", nameof(sources));
+        }
+
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (string name in classNames)
         {

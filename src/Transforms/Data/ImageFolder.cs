@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace KappaFace.MLNet.Transforms.Data;
 
 /// <summary>
@@ -7,8 +9,8 @@ namespace KappaFace.MLNet.Transforms.Data;
 public static class ImageFolder
 {
     /// <summary>The image file extensions recognised, compared case-insensitively.</summary>
-    public static IReadOnlyCollection<string> ImageExtensions { get; } =
-        new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".png", ".jpg", ".jpeg", ".bmp", ".webp" };
+    public static IReadOnlySet<string> ImageExtensions { get; } =
+        new[] { ".png", ".jpg", ".jpeg", ".bmp", ".webp" }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
     /// Lists the identities (subfolders, sorted ordinally) and their image files (sorted ordinally).
@@ -53,7 +55,7 @@ public static class ImageFolder
         }
 
         ignored.Sort(StringComparer.Ordinal);
-        return new ImageFolderScan(root, identities, ignored);
+        return new ImageFolderScan(root, identities.AsReadOnly(), ignored.AsReadOnly());
     }
 
     /// <summary>True when the path has one of the recognised image extensions.</summary>
@@ -80,7 +82,7 @@ public static class ImageFolder
             throw new FaceDataException(identityDirectory, $"identity folder '{name}' holds no images (png, jpg, jpeg, bmp, webp)");
         }
 
-        return new ImageFolderIdentity(name, identityDirectory, images);
+        return new ImageFolderIdentity(name, identityDirectory, images.AsReadOnly());
     }
 
     private static List<string> SortedOrdinal(IEnumerable<string> paths)

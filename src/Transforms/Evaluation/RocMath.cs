@@ -65,15 +65,11 @@ internal static class RocMath
 
     /// <summary>
     /// The best TAR among thresholds whose FAR is at most <paramref name="far"/>, with the smallest such
-    /// threshold; not measured (nulls) with fewer than 1/<paramref name="far"/> negatives.
+    /// threshold; not measured (nulls) with fewer than 1/<paramref name="far"/> negatives. The caller
+    /// guarantees 0 &lt; far &lt;= 1.
     /// </summary>
     public static TarAtFarPoint TarAtFar(ThresholdSweep sweep, double far)
     {
-        if (!(far > 0 && far <= 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(far), far, "A target FAR must be in (0, 1].");
-        }
-
         double allowedFalseAccepts = (far * sweep.Negatives) + CountSlack;
         if (allowedFalseAccepts < 1)
         {

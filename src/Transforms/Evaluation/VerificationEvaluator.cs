@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace KappaFace.MLNet.Transforms.Evaluation;
 
 /// <summary>
@@ -31,8 +33,24 @@ public sealed class VerificationEvaluator
     /// <summary>Seed of the label-balanced folds built when no fold structure is given.</summary>
     public int Seed { get; init; }
 
-    /// <summary>The false accept rates at which TAR is reported.</summary>
-    public IReadOnlyList<double> TargetFars { get; init; } = DefaultTargetFars;
+    /// <summary>The false accept rates at which TAR is reported, each in (0, 1].</summary>
+    public IReadOnlyList<double> TargetFars
+    {
+        get;
+        init
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            foreach (double far in value)
+            {
+                if (!(far > 0 && far <= 1))
+                {
+                    throw new ArgumentOutOfRangeException(nameof(TargetFars), far, "A target FAR must be in (0, 1].");
+                }
+            }
+
+            field = Array.AsReadOnly(value.ToArray());
+        }
+    } = DefaultTargetFars;
 
     /// <summary>
     /// Evaluates with <see cref="FoldCount"/> seeded folds, balanced by label.
@@ -147,7 +165,8 @@ public sealed class VerificationEvaluator
         {
             if (!float.IsFinite(scores[i]))
             {
-                throw new ArgumentException($"Score {i} is {scores[i]}; every score must be a finite number.", nameof(scores));
+                throw new ArgumentException(
+                    $"Score {i} is {scores[i].ToString(CultureInfo.InvariantCulture)}; every score must be a finite number.", nameof(scores));
             }
         }
 

@@ -25,6 +25,12 @@ internal sealed class FaceRenderer
     // Width of soft shading edges (shadows, highlights), in face units.
     private const float SoftEdge = 0.05f;
 
+    // Shapes with edges one pixel wide (crisp), two pixels (beards) and soft (shading, eye sockets).
+    private readonly Shapes _sharp;
+    private readonly Shapes _blurred;
+    private readonly Shapes _soft;
+    private readonly Shapes _softer;
+
     // Properties rather than static readonly fields: they fold to constants in code jitted before the
     // class's statics are initialised (see the remarks).
     private static Rgb Sclera => new(232, 228, 222);
@@ -45,6 +51,9 @@ internal sealed class FaceRenderer
     private readonly float _lightZ;
     private readonly float _backgroundX;
     private readonly float _backgroundY;
+    private readonly float _inverseFaceHalfHeight;
+    private readonly float _inverseHeadHalfWidth;
+    private readonly float _inverseHeadHalfHeight;
     private readonly Rgb _brow;
     private readonly Rgb _ear;
     private readonly Rgb _neck;
@@ -59,12 +68,20 @@ internal sealed class FaceRenderer
         _inverseScale = 1f / variation.Scale;
         // One pixel in face units: edges are anti-aliased over this width at any image size.
         _edge = 2f / size * _inverseScale;
+        _sharp = new Shapes(_edge);
+        _blurred = new Shapes(2 * _edge);
+        _soft = new Shapes(SoftEdge);
+        _softer = new Shapes(2.5f * SoftEdge);
         float strength = variation.LightStrength;
         _lightX = strength * MathF.Cos(variation.LightAngle);
         _lightY = strength * MathF.Sin(variation.LightAngle);
         _lightZ = MathF.Sqrt(1 - (strength * strength));
         _backgroundX = MathF.Cos(variation.BackgroundAngle);
         _backgroundY = MathF.Sin(variation.BackgroundAngle);
+        _inverseFaceHalfHeight = 1f / traits.FaceHalfHeight;
+        // The lit head surface is a little larger than the face oval, so shading wraps onto hair and ears.
+        _inverseHeadHalfWidth = 1f / (traits.FaceHalfWidth * 1.1f);
+        _inverseHeadHalfHeight = 1f / (traits.FaceHalfHeight * 1.1f);
         _brow = Rgb.Lerp(traits.Hair, new Rgb(25, 20, 18), 0.35f);
         _ear = traits.Skin.Scale(0.9f);
         _neck = traits.Skin.Scale(0.8f);
@@ -143,7 +160,7 @@ internal sealed class FaceRenderer
         if (_traits.Mole)
         {
             float r = 0.018f;
-            c = Rgb.Lerp(c, MoleColour, 0.85f * face * Shapes.Ellipse(p.FeatureU - _traits.MoleU, p.FeatureV - _traits.MoleV, r, r, _edge));
+            c = Rgb.Lerp(c, MoleColour, 0.85f * face * _sharp.Ellipse(p.FeatureU - _traits.MoleU, p.FeatureV - _traits.MoleV, r, r));
         }
 
         c = FacialHair(c, p, face);
@@ -169,11 +186,11 @@ internal sealed class FaceRenderer
             return c;
         }
 
-        float neck = Shapes.Coverage(MathF.Abs(p.OutlineU) - (_traits.FaceHalfWidth * 0.42f), _edge) * Shapes.Coverage(0.3f - p.V, _edge);
+        float neck = _sharp.Coverage(MathF.Abs(p.OutlineU) - (_traits.FaceHalfWidth * 0.42f)) * _sharp.Coverage(0.3f - p.V);
         c = Rgb.Lerp(c, _neck, neck);
         float shoulderTop = _traits.FaceHalfHeight * 0.97f;
         float halfWidth = 0.5f + (MathF.Max(0, p.V - shoulderTop) * 1.6f);
-        float clothes = Shapes.Coverage(MathF.Abs(p.U) - halfWidth, _edge) * Shapes.Coverage(shoulderTop - p.V, _edge);
+        float clothes = _sharp.Coverage(MathF.Abs(p.U) - halfWidth) * _sharp.Coverage(shoulderTop - p.V);
         return Rgb.Lerp(c, _variation.Clothing, clothes);
     }
 
@@ -189,7 +206,7 @@ internal sealed class FaceRenderer
         {
             // The ear on the side turning away narrows until hidden behind the head.
             float width = MathF.Max(0.005f, _traits.EarSize * 0.5f * (1f - (0.9f * _variation.Yaw * side)));
-            float ear = Shapes.Ellipse(p.OutlineU - (side * _traits.FaceHalfWidth * 0.98f), p.V - (_traits.EyeY + 0.12f), width, _traits.EarSize, _edge);
+            float ear = _sharp.Ellipse(p.OutlineU - (side * _traits.FaceHalfWidth * 0.98f), p.V - (_traits.EyeY + 0.12f), width, _traits.EarSize);
             c = Rgb.Lerp(c, _ear, ear);
         }
 
@@ -199,9 +216,9 @@ internal sealed class FaceRenderer
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private float FaceCoverage(in FacePoint p)
     {
-        float below = MathF.Max(0, p.V / _traits.FaceHalfHeight);
+        float below = MathF.Max(0, p.V * _inverseFaceHalfHeight);
         float halfWidth = _traits.FaceHalfWidth * (1f - (_traits.JawTaper * below * below));
-        return Shapes.Ellipse(p.OutlineU, p.V, halfWidth, _traits.FaceHalfHeight, _edge);
+        return _sharp.Ellipse(p.OutlineU, p.V, halfWidth, _traits.FaceHalfHeight);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -219,7 +236,7 @@ internal sealed class FaceRenderer
             float side = p.FeatureU / _traits.FaceHalfWidth;
             float top = _traits.NoseTipY + 0.06f - (0.32f * side * side);
             float alpha = _traits.FacialHair == Synthetic.FacialHair.Beard ? 0.88f : 0.3f;
-            c = Rgb.Lerp(c, hair, alpha * face * Shapes.Coverage(top - p.FeatureV, 2 * _edge));
+            c = Rgb.Lerp(c, hair, alpha * face * _blurred.Coverage(top - p.FeatureV));
         }
 
         if (_traits.FacialHair is Synthetic.FacialHair.Beard or Synthetic.FacialHair.Moustache)
@@ -228,7 +245,7 @@ internal sealed class FaceRenderer
             float t = p.FeatureU / (_traits.MouthHalfWidth * 1.1f);
             float halfWidth = 0.028f * (1f - (0.6f * t * t));
             float centre = MouthLine(t) - _traits.UpperLip - halfWidth + 0.01f;
-            float moustache = Shapes.Band(p.FeatureV, centre, halfWidth, _edge) * Shapes.Coverage(MathF.Abs(t) - 1f, _edge);
+            float moustache = _sharp.Band(p.FeatureV, centre, halfWidth) * _sharp.Coverage(MathF.Abs(t) - 1f);
             c = Rgb.Lerp(c, hair, 0.9f * face * moustache);
         }
 
@@ -248,20 +265,20 @@ internal sealed class FaceRenderer
         }
 
         float darken = 0;
-        float ridge = Shapes.Coverage(nv - (tip - 0.03f), SoftEdge) * Shapes.Coverage((_traits.EyeY + 0.06f) - nv, SoftEdge);
+        float ridge = _soft.Coverage(nv - (tip - 0.03f)) * _soft.Coverage((_traits.EyeY + 0.06f) - nv);
         for (int side = -1; side <= 1; side += 2)
         {
-            darken += 0.09f * ridge * Shapes.Band(nu, side * width * 0.55f, 0.012f, SoftEdge);
+            darken += 0.09f * ridge * _soft.Band(nu, side * width * 0.55f, 0.012f);
         }
 
-        darken += 0.16f * Shapes.Ellipse(nu, nv - (tip + 0.03f), width * 0.95f, 0.028f, SoftEdge);
+        darken += 0.16f * _soft.Ellipse(nu, nv - (tip + 0.03f), width * 0.95f, 0.028f);
         c = c.Scale(1f - (darken * face));
-        c = c.Scale(1f + (0.07f * face * Shapes.Ellipse(nu, nv - (tip - 0.03f), width * 0.45f, 0.04f, SoftEdge)));
+        c = c.Scale(1f + (0.07f * face * _soft.Ellipse(nu, nv - (tip - 0.03f), width * 0.45f, 0.04f)));
 
         Rgb nostril = _traits.Skin.Scale(0.35f);
         for (int side = -1; side <= 1; side += 2)
         {
-            float hole = Shapes.Ellipse(nu - (side * width * 0.55f), nv - (tip + 0.012f), width * 0.32f, 0.016f, _edge);
+            float hole = _sharp.Ellipse(nu - (side * width * 0.55f), nv - (tip + 0.012f), width * 0.32f, 0.016f);
             c = Rgb.Lerp(c, nostril, hole * face);
         }
 
@@ -286,12 +303,12 @@ internal sealed class FaceRenderer
         float halfGap = 0.5f * _variation.MouthOpen * profile;
         float upper = _traits.UpperLip * profile;
         float lower = _traits.LowerLip * profile;
-        float ends = face * Shapes.Coverage((MathF.Abs(t) - 1f) * _traits.MouthHalfWidth, _edge);
+        float ends = face * _sharp.Coverage((MathF.Abs(t) - 1f) * _traits.MouthHalfWidth);
 
-        c = Rgb.Lerp(c, _traits.Lips, ends * Shapes.Band(p.FeatureV, line - halfGap - (upper / 2), upper / 2, _edge));
-        c = Rgb.Lerp(c, _traits.Lips.Scale(1.08f), ends * Shapes.Band(p.FeatureV, line + halfGap + (lower / 2), lower / 2, _edge));
-        c = Rgb.Lerp(c, MouthInside, ends * Shapes.Band(p.FeatureV, line, halfGap, _edge));
-        return Rgb.Lerp(c, _traits.Lips.Scale(0.6f), 0.8f * ends * Shapes.Band(p.FeatureV, line, 0.004f, _edge));
+        c = Rgb.Lerp(c, _traits.Lips, ends * _sharp.Band(p.FeatureV, line - halfGap - (upper / 2), upper / 2));
+        c = Rgb.Lerp(c, _traits.Lips.Scale(1.08f), ends * _sharp.Band(p.FeatureV, line + halfGap + (lower / 2), lower / 2));
+        c = Rgb.Lerp(c, MouthInside, ends * _sharp.Band(p.FeatureV, line, halfGap));
+        return Rgb.Lerp(c, _traits.Lips.Scale(0.6f), 0.8f * ends * _sharp.Band(p.FeatureV, line, 0.004f));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -314,20 +331,20 @@ internal sealed class FaceRenderer
             }
 
             float ey = p.FeatureV - _traits.EyeY - (_traits.EyeTilt * side * ex);
-            float socket = Shapes.Ellipse(ex, ey + 0.02f, rx * 1.5f, rx * 0.95f, 2.5f * SoftEdge);
+            float socket = _softer.Ellipse(ex, ey + 0.02f, rx * 1.5f, rx * 0.95f);
             c = c.Scale(1f - (0.12f * socket * face));
 
-            float white = Shapes.Ellipse(ex, ey, rx, ry, _edge);
+            float white = _sharp.Ellipse(ex, ey, rx, ry);
             if (white > 0)
             {
                 float ix = ex - (_variation.Gaze * rx * 0.5f);
-                Rgb eye = Rgb.Lerp(Sclera, _traits.Iris, Shapes.Ellipse(ix, ey, irisRadius, irisRadius, _edge));
-                eye = Rgb.Lerp(eye, Pupil, Shapes.Ellipse(ix, ey, irisRadius * 0.45f, irisRadius * 0.45f, _edge));
+                Rgb eye = Rgb.Lerp(Sclera, _traits.Iris, _sharp.Ellipse(ix, ey, irisRadius, irisRadius));
+                eye = Rgb.Lerp(eye, Pupil, _sharp.Ellipse(ix, ey, irisRadius * 0.45f, irisRadius * 0.45f));
                 c = Rgb.Lerp(c, eye, white * face);
             }
 
             // The upper lid line is heavier than the lower one, as lashes make it look.
-            float lid = Shapes.EllipseRing(ex, ey, rx, ry, ey < 0 ? 0.014f : 0.006f, _edge);
+            float lid = _sharp.EllipseRing(ex, ey, rx, ry, ey < 0 ? 0.014f : 0.006f);
             c = Rgb.Lerp(c, Lash, lid * face);
         }
 
@@ -351,7 +368,7 @@ internal sealed class FaceRenderer
             float centre = _traits.EyeY - _traits.BrowGap - _variation.BrowRaise
                 - (_traits.BrowArch * (1 - (t * t))) - (_traits.BrowTilt * outward * length * 0.5f);
             float halfWidth = _traits.BrowThickness * (1f - (0.35f * t * t));
-            float brow = Shapes.Band(p.FeatureV, centre, halfWidth, _edge) * Shapes.Coverage((MathF.Abs(t) - 1f) * length, _edge);
+            float brow = _sharp.Band(p.FeatureV, centre, halfWidth) * _sharp.Coverage((MathF.Abs(t) - 1f) * length);
             c = Rgb.Lerp(c, _brow, 0.95f * brow * face);
         }
 
@@ -370,22 +387,22 @@ internal sealed class FaceRenderer
         float ry = _traits.FaceHalfHeight * _traits.HairVolume * 0.98f;
         // Dome over the head, then straight sides hanging down as far as the style reaches.
         float shape = p.V < 0
-            ? Shapes.Ellipse(p.OutlineU, p.V, rx, ry, _edge)
-            : Shapes.Coverage(MathF.Abs(p.OutlineU) - rx, _edge);
+            ? _sharp.Ellipse(p.OutlineU, p.V, rx, ry)
+            : _sharp.Coverage(MathF.Abs(p.OutlineU) - rx);
         float reach = _traits.HairStyle switch
         {
             HairStyle.Short => _traits.EyeY - 0.02f,
             HairStyle.Medium => _traits.MouthY,
             _ => 1.6f,
         };
-        shape *= Shapes.Coverage(p.V - reach, _edge);
+        shape *= _sharp.Coverage(p.V - reach);
         if (shape <= 0)
         {
             return c;
         }
 
         // On the face, hair only lies above the hairline; off the face it fills the whole shape.
-        float aboveHairline = Shapes.Coverage(p.V - Hairline(p.OutlineU), _edge);
+        float aboveHairline = _sharp.Coverage(p.V - Hairline(p.OutlineU));
         float hair = shape * MathF.Max(aboveHairline, 1f - face);
         return hair > 0 ? Rgb.Lerp(c, HairTexture(p), hair) : c;
     }
@@ -423,16 +440,16 @@ internal sealed class FaceRenderer
         {
             float lx = p.FeatureU - (side * _traits.EyeSpacing);
             float ly = p.FeatureV - centreY;
-            c = c.Scale(1f - (0.06f * Shapes.Ellipse(lx, ly, rx, ry, _edge)));
-            c = Rgb.Lerp(c, _traits.Frame, Shapes.EllipseRing(lx, ly, rx, ry, thickness, _edge));
+            c = c.Scale(1f - (0.06f * _sharp.Ellipse(lx, ly, rx, ry)));
+            c = Rgb.Lerp(c, _traits.Frame, _sharp.EllipseRing(lx, ly, rx, ry, thickness));
         }
 
         float across = MathF.Abs(p.FeatureU);
         float barY = centreY - (ry * 0.35f);
-        float bridge = Shapes.Coverage(across - (_traits.EyeSpacing - (rx * 0.9f)), _edge);
-        float arms = Shapes.Coverage((_traits.EyeSpacing + (rx * 0.95f)) - across, _edge)
-            * Shapes.Coverage(across - (_traits.FaceHalfWidth * 0.98f), _edge);
-        return Rgb.Lerp(c, _traits.Frame, MathF.Max(bridge, arms) * Shapes.Band(p.FeatureV, barY, thickness * 0.8f, _edge));
+        float bridge = _sharp.Coverage(across - (_traits.EyeSpacing - (rx * 0.9f)));
+        float arms = _sharp.Coverage((_traits.EyeSpacing + (rx * 0.95f)) - across)
+            * _sharp.Coverage(across - (_traits.FaceHalfWidth * 0.98f));
+        return Rgb.Lerp(c, _traits.Frame, MathF.Max(bridge, arms) * _sharp.Band(p.FeatureV, barY, thickness * 0.8f));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -441,8 +458,8 @@ internal sealed class FaceRenderer
         // The head is lit as a sphere-like surface, the background as a plane with a gentle gradient;
         // the two blend near the head's edge.
         float backdrop = 1f + (0.3f * ((x * _lightX) + (y * _lightY)));
-        float nx = p.OutlineU / (_traits.FaceHalfWidth * 1.1f);
-        float ny = (p.V + 0.1f) / (_traits.FaceHalfHeight * 1.1f);
+        float nx = p.OutlineU * _inverseHeadHalfWidth;
+        float ny = (p.V + 0.1f) * _inverseHeadHalfHeight;
         float r2 = (nx * nx) + (ny * ny);
         if (r2 >= 1f)
         {
@@ -452,7 +469,7 @@ internal sealed class FaceRenderer
         float nz = MathF.Sqrt(1f - r2);
         float lambert = MathF.Max(0, (nx * _lightX) + (ny * _lightY) + (nz * _lightZ));
         float head = 1.1f * (_variation.Ambient + ((1f - _variation.Ambient) * lambert));
-        float inside = Shapes.Clamp01((1f - r2) / 0.15f);
+        float inside = Shapes.Clamp01((1f - r2) * (1f / 0.15f));
         return backdrop + ((head - backdrop) * inside);
     }
 

@@ -1,0 +1,55 @@
+namespace KappaFace.MLNet.Transforms.Tests;
+
+/// <summary>
+/// Finds the read-only real face data (../shared/data from the repository root). A git worktree sits
+/// deeper than the main checkout, so every ancestor of the repository root is tried.
+/// </summary>
+internal static class SharedData
+{
+    private static readonly Lazy<string?> Root = new(FindRoot);
+
+    /// <summary>The shared data folder, or null when it is not on this machine.</summary>
+    public static string? Directory => Root.Value;
+
+    /// <summary>The path of a data set (e.g. celeba-dev), or null when absent.</summary>
+    public static string? DataSet(string name)
+    {
+        if (Directory is null)
+        {
+            return null;
+        }
+
+        string path = Path.Combine(Directory, name);
+        return System.IO.Directory.Exists(path) ? path : null;
+    }
+
+    /// <summary>A skip reason for tests that need the data set.</summary>
+    public static string MissingReason(string name) =>
+        $"Real face data set '{name}' not found (looked for ../shared/data above the repository root, or $KAPPAFACE_DATA).";
+
+    private static string? FindRoot()
+    {
+        string? overridden = Environment.GetEnvironmentVariable("KAPPAFACE_DATA");
+        if (!string.IsNullOrEmpty(overridden) && System.IO.Directory.Exists(overridden))
+        {
+            return overridden;
+        }
+
+        DirectoryInfo? repository = new(AppContext.BaseDirectory);
+        while (repository is not null && !File.Exists(Path.Combine(repository.FullName, "KappaFace.MLNet.sln")))
+        {
+            repository = repository.Parent;
+        }
+
+        for (DirectoryInfo? ancestor = repository?.Parent; ancestor is not null; ancestor = ancestor.Parent)
+        {
+            string candidate = Path.Combine(ancestor.FullName, "shared", "data");
+            if (System.IO.Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+}
