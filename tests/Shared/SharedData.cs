@@ -1,38 +1,55 @@
 namespace KappaFace.MLNet.Tests.Shared;
 
 /// <summary>
-/// Locates the read-only face data in ../shared/data beside the repository. Tests that need it skip
-/// with this reason when it is absent; nothing is ever written there.
+/// Finds the read-only real face data (../shared/data from the repository root). A git worktree sits
+/// deeper than the main checkout, so every ancestor of the repository root is tried.
 /// </summary>
 internal static class SharedData
 {
-    private static readonly Lazy<string?> s_root = new(Find);
+    private static readonly Lazy<string?> Root = new(FindRoot);
 
-    /// <summary>The shared data folder, or null when this checkout has none beside it.</summary>
-    public static string? Root => s_root.Value;
+    /// <summary>The shared data folder, or null when it is not on this machine.</summary>
+    public static string? Directory => Root.Value;
 
-    /// <summary>celeba-dev (175 identities, 2083 112x112 JPEG crops), or null.</summary>
-    public static string? CelebaDev => Sub("celeba-dev");
-
-    /// <summary>yaleb-cropped (38 identities, greyscale PNG), or null.</summary>
-    public static string? YaleB => Sub("yaleb-cropped");
-
-    /// <summary>Why a test that needs the data was skipped.</summary>
-    public const string MissingReason = "../shared/data is not present beside this checkout; real-face tests are skipped.";
-
-    private static string? Sub(string name) =>
-        Root is { } root && Directory.Exists(Path.Combine(root, name)) ? Path.Combine(root, name) : null;
-
-    private static string? Find()
+    /// <summary>The path of a data set (e.g. celeba-dev), or null when absent.</summary>
+    public static string? DataSet(string name)
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        if (Directory is null)
         {
-            if (File.Exists(Path.Combine(dir.FullName, "KappaFace.MLNet.sln")))
+            return null;
+        }
+
+        string path = Path.Combine(Directory, name);
+        return System.IO.Directory.Exists(path) ? path : null;
+    }
+
+    /// <summary>A skip reason for tests that need the data set.</summary>
+    public static string MissingReason(string name) =>
+        $"Real face data set '{name}' not found (looked for ../shared/data above the repository root, or $KAPPAFACE_DATA).";
+
+    private static string? FindRoot()
+    {
+        string? overridden = Environment.GetEnvironmentVariable("KAPPAFACE_DATA");
+        if (!string.IsNullOrEmpty(overridden) && System.IO.Directory.Exists(overridden))
+        {
+            return overridden;
+        }
+
+        DirectoryInfo? repository = new(AppContext.BaseDirectory);
+        while (repository is not null && !File.Exists(Path.Combine(repository.FullName, "KappaFace.MLNet.sln")))
+        {
+            repository = repository.Parent;
+        }
+
+        for (DirectoryInfo? ancestor = repository?.Parent; ancestor is not null; ancestor = ancestor.Parent)
+        {
+            string candidate = Path.Combine(ancestor.FullName, "shared", "data");
+            if (System.IO.Directory.Exists(candidate))
             {
-                string candidate = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "data"));
-                return Directory.Exists(candidate) ? candidate : null;
+                return candidate;
             }
         }
+
         return null;
     }
 }

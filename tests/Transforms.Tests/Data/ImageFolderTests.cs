@@ -1,3 +1,4 @@
+using KappaFace.MLNet.Tests.Shared;
 using KappaFace.MLNet.Transforms.Data;
 using SkiaSharp;
 using Xunit;

@@ -1,3 +1,4 @@
+using KappaFace.MLNet.Tests.Shared;
 using System.Diagnostics;
 using KappaFace.MLNet.Transforms.Data;
 using SkiaSharp;
