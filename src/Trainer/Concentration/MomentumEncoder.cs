@@ -19,8 +19,10 @@ public sealed class MomentumEncoder : IDisposable
     private const int SectionVersion = 1;
 
     // Cached so that each step does not allocate (and leave to the finaliser) two native scalars per tensor.
-    private readonly Scalar _keep;
-    private readonly Scalar _take;
+    // Plain doubles, not cached Scalars: a Scalar made inside a caller's dispose scope is freed with
+    // that scope, and holding it here led to a double free that corrupted unrelated torch calls.
+    private readonly double _keep;
+    private readonly double _take;
 
     /// <summary>Creates the encoder and copies every parameter and buffer of <paramref name="online"/> into <paramref name="twin"/>.</summary>
     /// <param name="twin">A backbone of the same architecture; the encoder takes ownership and disposes it.</param>
@@ -50,8 +52,8 @@ public sealed class MomentumEncoder : IDisposable
         Twin = twin;
         Momentum = momentum;
         TracksBatchNorm = tracksBatchNorm;
-        _keep = momentum.ToScalar();
-        _take = (1 - momentum).ToScalar();
+        _keep = momentum;
+        _take = 1 - momentum;
         using (torch.no_grad())
         {
             var parameters = ParametersByName(online);
@@ -159,8 +161,6 @@ public sealed class MomentumEncoder : IDisposable
     public void Dispose()
     {
         Twin.Dispose();
-        _keep.Dispose();
-        _take.Dispose();
     }
 
     private void Blend(Tensor average, Tensor current) => average.mul_(_keep).add_(current, _take);

@@ -61,7 +61,7 @@ public class KappaFaceTrackerTests
             }
         }
 
-        var images = torch.randn(3, 3, 4, 4);
+        var images = torch.randn(3, 3, TinyTestBackbone.Side, TinyTestBackbone.Side);
         var labels = new long[] { 1, 1, 0 };
         tracker.AfterOptimizerStep(images, null, TestData.Labels(labels), null, online);
 
@@ -96,7 +96,7 @@ public class KappaFaceTrackerTests
         using var saved = KappaFaceTracker.Create(options, Counts, 12, Dim, online, Twin, seed: 1);
         using (var scope = torch.NewDisposeScope())
         {
-            var images = torch.randn(4, 3, 4, 4);
+            var images = torch.randn(4, 3, TinyTestBackbone.Side, TinyTestBackbone.Side);
             var features = nn.functional.normalize(online.call(images).detach(), p: 2, dim: 1);
             saved.AfterOptimizerStep(images, TestData.Labels(3, 7, 1, 11), TestData.Labels(0, 2, 2, 1), features, online);
             saved.EndEpoch();

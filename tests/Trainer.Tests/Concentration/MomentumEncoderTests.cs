@@ -21,7 +21,7 @@ public class MomentumEncoderTests
         using var scope = torch.NewDisposeScope();
         torch.manual_seed(seed);
         online.train();
-        online.call(torch.randn(5, 3, 4, 4) * 2 + 1);
+        online.call(torch.randn(5, 3, TinyTestBackbone.Side, TinyTestBackbone.Side) * 2 + 1);
         using var noGrad = torch.no_grad();
         foreach (var (_, p) in online.named_parameters())
         {
@@ -95,7 +95,7 @@ public class MomentumEncoderTests
         using var encoder = new MomentumEncoder(new TinyTestBackbone(), online, 0.9, true);
         encoder.Twin.train();
         using var scope = torch.NewDisposeScope();
-        var images = torch.randn(3, 3, 4, 4);
+        var images = torch.randn(3, 3, TinyTestBackbone.Side, TinyTestBackbone.Side);
         var embedded = encoder.Embed(images);
         Assert.False(embedded.requires_grad);
         Assert.False(encoder.Twin.training);

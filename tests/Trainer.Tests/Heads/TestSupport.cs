@@ -9,11 +9,14 @@ namespace KappaFace.MLNet.Trainer.Tests.Heads;
 /// <summary>A test-only backbone: conv + BatchNorm + ReLU + flatten + linear, small enough for exact checks.</summary>
 internal sealed class TinyTestBackbone : FaceBackbone
 {
+    /// <summary>The smallest side a backbone accepts (a multiple of 16).</summary>
+    public const int Side = FaceBackbone.SizeDivisor;
+
     private readonly Conv2d conv;
     private readonly BatchNorm2d bn;
     private readonly Linear fc;
 
-    public TinyTestBackbone(int embeddingSize = 6, int inputSize = 4)
+    public TinyTestBackbone(int embeddingSize = 6, int inputSize = Side)
         : base("tiny_test_backbone", BackboneKind.Tiny, inputSize, embeddingSize)
     {
         conv = nn.Conv2d(3, 2, 3, padding: 1);

@@ -1,6 +1,6 @@
 using SkiaSharp;
 
-namespace KappaFace.MLNet.Tests.Shared;
+namespace KappaFace.MLNet.Transforms.Tests;
 
 /// <summary>A fresh folder under the system temp path, deleted on dispose, with image-writing helpers.</summary>
 internal sealed class TempFolder : IDisposable
