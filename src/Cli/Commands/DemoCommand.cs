@@ -23,9 +23,9 @@ internal static class DemoCommand
     public static Command Create()
     {
         var output = new Option<DirectoryInfo?>("--out") { Description = "Folder for the trained models and demo.json." };
-        var identities = new Option<int>("--identities") { Description = "Synthetic identities to generate.", DefaultValueFactory = _ => 80 };
+        var identities = new Option<int>("--identities") { Description = "Synthetic identities to generate.", DefaultValueFactory = _ => 200 };
         var json = new Option<string?>("--json") { Description = "Write the results as JSON to FILE (- for stdout)." };
-        var training = new TrainingOptionSet("mobilefacenet", 48, 128, 8);
+        var training = new TrainingOptionSet("mobilefacenet", 48, 128, 15);
 
         var command = new Command("demo", "Train KappaFace and ArcFace on generated faces and compare them, in a few minutes on a CPU.") { output, identities, json };
         training.AddTo(command);

@@ -15,13 +15,24 @@ public sealed class VerificationValidator
     private readonly IReadOnlyList<FacePair> _pairs;
     private readonly int _seed;
 
-    /// <summary>Draws up to <paramref name="pairCount"/> balanced pairs from <paramref name="images"/> once.</summary>
+    /// <summary>
+    /// Draws <paramref name="pairCount"/> balanced pairs from <paramref name="images"/> once, or as many as the
+    /// identities allow when they allow fewer (small held-out sets have few same-identity pairs).
+    /// </summary>
     public VerificationValidator(FaceImageSet images, int pairCount, int seed)
     {
         ArgumentNullException.ThrowIfNull(images);
         _images = images;
         _seed = seed;
-        _pairs = PairGenerator.Balanced(images.Labels, pairCount, seed);
+        _pairs = PairGenerator.Balanced(images.Labels, Math.Min(pairCount, MaxBalancedPairs(images)), seed);
+    }
+
+    private static int MaxBalancedPairs(FaceImageSet images)
+    {
+        long[] counts = images.ClassCounts();
+        long same = counts.Sum(n => n * (n - 1) / 2);
+        long all = (long)images.Count * (images.Count - 1) / 2;
+        return (int)Math.Min(int.MaxValue, 2 * Math.Min(same, all - same));
     }
 
     /// <summary>The pairs scored.</summary>
