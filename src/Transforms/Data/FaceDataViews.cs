@@ -18,8 +18,9 @@ internal static class FaceDataViews
             ImageFolderIdentity identity = scan.Identities[label];
             foreach (string image in identity.Images)
             {
-                // Keys count from 1; 0 is the missing key.
-                rows.Add(new ImageRow { ImagePath = image, Label = (uint)label + 1, Identity = identity.Name });
+                // Key columns hold 1-based values (0 is the missing key), but LoadFromEnumerable reads a key
+                // member of a row class as the 0-based index and adds 1 itself (checked in the tests).
+                rows.Add(new ImageRow { ImagePath = image, Label = (uint)label, Identity = identity.Name });
             }
         }
 
