@@ -70,10 +70,23 @@ internal static class RocMath
     /// </summary>
     public static TarAtFarPoint TarAtFar(ThresholdSweep sweep, double far)
     {
+        int? best = TarAtFarIndex(sweep, far);
+        return best is { } i
+            ? new TarAtFarPoint(far, sweep.TrueAcceptRate(i), sweep.Thresholds[i])
+            : new TarAtFarPoint(far, null, null);
+    }
+
+    /// <summary>
+    /// The sweep index behind <see cref="TarAtFar"/>: the last (smallest-threshold, best-TAR) candidate
+    /// whose false accepts fit the budget of <paramref name="far"/>; null with fewer than
+    /// 1/<paramref name="far"/> negatives.
+    /// </summary>
+    public static int? TarAtFarIndex(ThresholdSweep sweep, double far)
+    {
         double allowedFalseAccepts = (far * sweep.Negatives) + CountSlack;
         if (allowedFalseAccepts < 1)
         {
-            return new TarAtFarPoint(far, null, null);
+            return null;
         }
 
         // Accepted counts only grow with i, so the last index within the FAR budget has the best TAR.
@@ -83,6 +96,6 @@ internal static class RocMath
             best = i;
         }
 
-        return new TarAtFarPoint(far, sweep.TrueAcceptRate(best), sweep.Thresholds[best]);
+        return best;
     }
 }

@@ -149,7 +149,7 @@ public sealed class VerificationEvaluator
         return (threshold, (double)correct / count);
     }
 
-    private static void ValidatePairs(ReadOnlySpan<float> scores, ReadOnlySpan<bool> same)
+    internal static void ValidatePairs(ReadOnlySpan<float> scores, ReadOnlySpan<bool> same)
     {
         if (scores.Length != same.Length)
         {
