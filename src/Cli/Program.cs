@@ -1,9 +1,16 @@
 using System.CommandLine;
 using KappaFace.MLNet.Cli.Commands;
 
-var root = new RootCommand("kappaface: train face-embedding models with the KappaFace loss and use them.")
+return await CliRoot.Create().Parse(args).InvokeAsync().ConfigureAwait(false);
+
+/// <summary>The <c>kappaface</c> command tree, built in one place so tests can run it in-process.</summary>
+internal static class CliRoot
 {
-    TrainCommand.Create(),
-    DemoCommand.Create(),
-};
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+    public static RootCommand Create() => new("kappaface: train face-embedding models with the KappaFace loss and use them.")
+    {
+        TrainCommand.Create(),
+        DemoCommand.Create(),
+        EmbedCommand.Create(),
+        InfoCommand.Create(),
+    };
+}
