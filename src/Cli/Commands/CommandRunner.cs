@@ -1,3 +1,5 @@
+using KappaFace.MLNet.Onnx;
+using KappaFace.MLNet.Trainer.Export;
 using KappaFace.MLNet.Trainer.Training;
 using KappaFace.MLNet.Trainer.Training.Checkpoints;
 using KappaFace.MLNet.Transforms.Data;
@@ -29,6 +31,7 @@ internal static class CommandRunner
                 return Fail(e.Message, Diverged);
             }
             catch (Exception e) when (e is FaceDataException or CheckpointCorruptException or ArgumentException
+                                          or OnnxModelException or ExecutionProviderException or OnnxExportException
                                           or InvalidOperationException or IOException or UnauthorizedAccessException)
             {
                 return Fail(e.Message, Failed);

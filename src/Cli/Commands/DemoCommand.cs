@@ -62,7 +62,7 @@ internal static class DemoCommand
                 double accuracy = result.Epochs[^1].ValidationAccuracy ?? double.NaN;
                 summary.Add((loss, accuracy, clock.Elapsed.TotalSeconds));
                 string? modelPath = parse.GetValue(output) is { } folder
-                    ? ModelWriter.Save(backbone, Path.Combine(folder.FullName, $"{TrainingReportJson.LossName(loss)}.onnx"))
+                    ? ModelWriter.Save(options, result, Path.Combine(folder.FullName, $"{TrainingReportJson.LossName(loss)}.onnx"))
                     : null;
                 var report = TrainingReportJson.Build(options, result, modelPath);
                 report["heldOutAccuracy"] = accuracy;

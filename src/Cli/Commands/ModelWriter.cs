@@ -1,4 +1,5 @@
-using KappaFace.MLNet.Trainer.Backbones;
+using KappaFace.MLNet.Trainer.Export;
+using KappaFace.MLNet.Trainer.Training;
 
 namespace KappaFace.MLNet.Cli.Commands;
 
@@ -6,21 +7,13 @@ namespace KappaFace.MLNet.Cli.Commands;
 internal static class ModelWriter
 {
     /// <summary>
-    /// Saves the backbone and returns the path written. The ONNX exporter is not built yet (issue 3), so the
-    /// weights are written in TorchSharp's format next to the requested path, and the user is told so.
+    /// Exports the trained backbone as the ONNX embedding model (design section 2) with the full model
+    /// card of the run (loss and hyper-parameters, classes, images, seed, epochs; alignment <c>none</c>,
+    /// since an image folder does not say how its faces were aligned). Returns the path written.
     /// </summary>
-    public static string Save(FaceBackbone backbone, string requestedPath)
+    public static string Save(FaceTrainerOptions options, TrainingResult result, string path)
     {
-        string path = Path.ChangeExtension(requestedPath, ".weights.dat");
-        string? folder = Path.GetDirectoryName(path);
-        if (!string.IsNullOrEmpty(folder))
-        {
-            Directory.CreateDirectory(folder);
-        }
-        string temp = path + ".tmp";
-        backbone.save(temp);
-        File.Move(temp, path, overwrite: true);
-        Console.Error.WriteLine($"ONNX export is not available yet; wrote the TorchSharp weights to {path}.");
-        return path;
+        OnnxExporter.Export(result.Backbone, ModelCardAssembler.ForTraining(options, result), path);
+        return Path.GetFullPath(path);
     }
 }

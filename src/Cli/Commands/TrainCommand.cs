@@ -50,7 +50,7 @@ internal static class TrainCommand
             string? modelPath = null;
             if (parse.GetValue(output) is { } target)
             {
-                modelPath = ModelWriter.Save(backbone, target.FullName);
+                modelPath = ModelWriter.Save(options, result, target.FullName);
             }
             if (parse.GetValue(json) is { } jsonTarget)
             {

@@ -11,10 +11,10 @@ namespace KappaFace.MLNet.Trainer.Training;
 public static class BatchAssembler
 {
     /// <summary>The normalisation shared by training, validation and the ONNX graph's first node.</summary>
-    public const float PixelMean = 127.5f;
+    public const float PixelMean = KappaFace.MLNet.Onnx.ModelContract.PixelMean;
 
     /// <summary>See <see cref="PixelMean"/>.</summary>
-    public const float PixelScale = 127.5f;
+    public const float PixelScale = KappaFace.MLNet.Onnx.ModelContract.PixelScale;
 
     /// <summary>Fills a new float array <c>[B, 3, S, S]</c> for <paramref name="indices"/>.</summary>
     public static float[] Assemble(FaceImageSet images, ReadOnlySpan<int> indices, Func<int, bool>? isFlipped)

@@ -1,0 +1,81 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using KappaFace.MLNet.Cli.Output;
+using KappaFace.MLNet.Onnx;
+using KappaFace.MLNet.Transforms.Data;
+
+namespace KappaFace.MLNet.Cli.Commands;
+
+/// <summary>
+/// <c>kappaface embed</c>: the L2-normalised embedding and pre-normalisation norm of each image, with an
+/// ONNX model run by ONNX Runtime. Images are decoded and resized with the training loader's rules
+/// (<see cref="FaceImageFile"/>), so a file embeds exactly as it trained. JSON shape of design.md section 4.
+/// </summary>
+internal static class EmbedCommand
+{
+    /// <summary>How many leading values the human-readable output shows per embedding.</summary>
+    private const int PreviewValues = 4;
+
+    public static Command Create()
+    {
+        var model = new Option<FileInfo>("--model") { Description = "The ONNX embedding model.", Required = true };
+        var json = new Option<string?>("--json") { Description = "Write the embeddings as JSON to FILE (- for stdout)." };
+        var device = new Option<string>("--device") { Description = "ONNX Runtime device: auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
+        var images = new Argument<string[]>("IMAGE") { Description = "Face images (aligned crops; resized to the model input).", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("embed", "Compute the face embedding of each image with an ONNX model.") { model, json, device, images };
+        command.SetAction((parse, token) => CommandRunner.RunAsync(cancel =>
+        {
+            string[] paths = parse.GetValue(images)!;
+            using var embedder = FaceEmbedder.Open(
+                parse.GetValue(model)!.FullName, new FaceEmbedderOptions { ExecutionProvider = parse.GetValue(device)! });
+            int size = embedder.InputSize;
+            int perImage = ModelContract.Channels * size * size;
+            var pixels = new float[(long)paths.Length * perImage];
+            for (int i = 0; i < paths.Length; i++)
+            {
+                cancel.ThrowIfCancellationRequested();
+                byte[] decoded = FaceImageFile.Decode(paths[i], size);
+                var target = pixels.AsSpan(i * perImage, perImage);
+                for (int k = 0; k < perImage; k++)
+                {
+                    target[k] = decoded[k];
+                }
+            }
+
+            var result = embedder.Embed(pixels, paths.Length);
+            string? jsonTarget = parse.GetValue(json);
+            if (jsonTarget is not null)
+            {
+                TrainingReportJson.Write(ToJson(paths, result), jsonTarget);
+            }
+
+            if (jsonTarget != "-")
+            {
+                for (int i = 0; i < paths.Length; i++)
+                {
+                    Console.Out.WriteLine(Describe(paths[i], result, i));
+                }
+            }
+
+            return CommandRunner.Ok;
+        }, token));
+        return command;
+    }
+
+    /// <summary><c>[{"path": ..., "embedding": [...], "norm": ...}]</c> in argument order.</summary>
+    private static JsonArray ToJson(string[] paths, FaceEmbeddings result) => new(paths.Select((path, i) => (JsonNode)new JsonObject
+    {
+        ["path"] = path,
+        ["embedding"] = new JsonArray(result.GetEmbedding(i).ToArray().Select(v => (JsonNode)v).ToArray()),
+        ["norm"] = result.GetNorm(i),
+    }).ToArray());
+
+    private static string Describe(string path, FaceEmbeddings result, int index)
+    {
+        var values = result.GetEmbedding(index);
+        var preview = string.Join(", ", values[..Math.Min(PreviewValues, values.Length)].ToArray().Select(v => v.ToString("F4", CultureInfo.InvariantCulture)));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{path}\tnorm {result.GetNorm(index):F4}\t[{preview}{(values.Length > PreviewValues ? ", ..." : string.Empty)}] ({values.Length} values)");
+    }
+}
