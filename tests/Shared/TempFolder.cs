@@ -1,6 +1,6 @@
 using SkiaSharp;
 
-namespace KappaFace.MLNet.Transforms.Tests;
+namespace KappaFace.MLNet.Tests.Shared;
 
 /// <summary>A fresh folder under the system temp path, deleted on dispose, with image-writing helpers.</summary>
 internal sealed class TempFolder : IDisposable
