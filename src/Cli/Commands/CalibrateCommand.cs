@@ -44,7 +44,8 @@ internal static class CalibrateCommand
 
             var document = new JsonObject
             {
-                ["threshold"] = calibration.Threshold,
+                // The float threshold as the exact double the card stores.
+                ["threshold"] = (double)calibration.Threshold,
                 ["targetFar"] = calibration.TargetFar,
                 ["far"] = calibration.FalseAcceptRate,
                 ["tar"] = calibration.TrueAcceptRate,
@@ -65,7 +66,7 @@ internal static class CalibrateCommand
             if (json != "-")
             {
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"threshold {calibration.Threshold:R} for FAR <= {calibration.TargetFar:R}: achieved FAR {calibration.FalseAcceptRate:F4}, TAR {calibration.TrueAcceptRate:F4}, accuracy {calibration.Accuracy:F4} on {calibration.PairCount} pairs ({pairs.Source})"));
+                    $"threshold {(double)calibration.Threshold:R} for FAR <= {calibration.TargetFar:R}: achieved FAR {calibration.FalseAcceptRate:F4}, TAR {calibration.TrueAcceptRate:F4}, accuracy {calibration.Accuracy:F4} on {calibration.PairCount} pairs ({pairs.Source})"));
                 Console.Out.WriteLine($"wrote {destination}");
             }
 
