@@ -135,6 +135,7 @@ internal static class VerificationPlots
         using var axis = new SKPaint { Color = SKColors.Black, StrokeWidth = 1.5f, IsAntialias = true, Style = SKPaintStyle.Stroke };
         using var grid = new SKPaint { Color = new SKColor(225, 225, 225), StrokeWidth = 1, Style = SKPaintStyle.Stroke };
         using var text = new SKPaint { Color = SKColors.Black, TextSize = 14, IsAntialias = true };
+        using var yTicks = new SKPaint { Color = SKColors.Black, TextSize = 14, IsAntialias = true, TextAlign = SKTextAlign.Right };
         using var big = new SKPaint { Color = SKColors.Black, TextSize = 18, IsAntialias = true, TextAlign = SKTextAlign.Center };
         for (int t = 0; t <= 5; t++)
         {
@@ -143,15 +144,15 @@ internal static class VerificationPlots
             canvas.DrawLine(frame.X(x), frame.Y(frame.YMin), frame.X(x), frame.Y(frame.YMax), grid);
             canvas.DrawLine(frame.X(frame.XMin), frame.Y(y), frame.X(frame.XMax), frame.Y(y), grid);
             canvas.DrawText(x.ToString("0.##", CultureInfo.InvariantCulture), frame.X(x) - 12, Height - Bottom + 20, text);
-            canvas.DrawText(y.ToString("0.###", CultureInfo.InvariantCulture), 10, frame.Y(y) + 5, text);
+            canvas.DrawText(y.ToString("0.###", CultureInfo.InvariantCulture), Left - 6, frame.Y(y) + 5, yTicks);
         }
 
         canvas.DrawRect(new SKRect(Left, Top, Width - Right, Height - Bottom), axis);
         canvas.DrawText(title, Width / 2f, Top - 18, big);
         canvas.DrawText(xLabel, Width / 2f, Height - 20, big);
         canvas.Save();
-        canvas.RotateDegrees(-90, 22, Height / 2f);
-        canvas.DrawText(yLabel, 22, (Height / 2f) + 6, big);
+        canvas.RotateDegrees(-90, 18, Height / 2f);
+        canvas.DrawText(yLabel, 18, (Height / 2f) + 6, big);
         canvas.Restore();
     }
 
