@@ -15,5 +15,8 @@ internal static class CliRoot
         DemoCommand.Create(),
         EmbedCommand.Create(),
         InfoCommand.Create(),
+        VerifyCommand.Create(),
+        EvaluateCommand.Create(),
+        CalibrateCommand.Create(),
     };
 }
