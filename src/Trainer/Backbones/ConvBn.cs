@@ -13,7 +13,7 @@ namespace KappaFace.MLNet.Trainer.Backbones;
 public sealed class ConvBn : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d conv;
-    private readonly BatchNorm2d bn;
+    private readonly StableBatchNorm bn;
 
     /// <summary>Creates the unit.</summary>
     /// <param name="inChannels">Input channels.</param>
@@ -34,7 +34,7 @@ public sealed class ConvBn : nn.Module<Tensor, Tensor>
     public Conv2d Conv => conv;
 
     /// <summary>The batch norm after the convolution.</summary>
-    public BatchNorm2d Norm => bn;
+    public StableBatchNorm Norm => bn;
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input) => ModuleChain.Run(input, conv, bn);

@@ -12,7 +12,7 @@ namespace KappaFace.MLNet.Trainer.Backbones;
 public sealed class ConvBnPrelu : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d conv;
-    private readonly BatchNorm2d bn;
+    private readonly StableBatchNorm bn;
     private readonly PReLU prelu;
 
     /// <summary>Creates the unit.</summary>
@@ -36,7 +36,7 @@ public sealed class ConvBnPrelu : nn.Module<Tensor, Tensor>
     public Conv2d Conv => conv;
 
     /// <summary>The batch norm after the convolution.</summary>
-    public BatchNorm2d Norm => bn;
+    public StableBatchNorm Norm => bn;
 
     /// <summary>The per-channel PReLU activation.</summary>
     public PReLU Activation => prelu;

@@ -15,7 +15,7 @@ public sealed class EmbeddingHead : nn.Module<Tensor, Tensor>
 {
     private readonly Dropout dropout;
     private readonly Linear fc;
-    private readonly BatchNorm1d features;
+    private readonly StableBatchNorm features;
 
     /// <summary>Creates the head.</summary>
     /// <param name="inFeatures">Length of the flattened feature map (channels x height x width).</param>
@@ -58,7 +58,7 @@ public sealed class EmbeddingHead : nn.Module<Tensor, Tensor>
     public Linear Fc => fc;
 
     /// <summary>The final BatchNorm1d; its weight is fixed at 1 with <c>requires_grad = false</c>.</summary>
-    public BatchNorm1d Features => features;
+    public StableBatchNorm Features => features;
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input)

@@ -13,12 +13,12 @@ namespace KappaFace.MLNet.Trainer.Backbones;
 /// </summary>
 public sealed class IBasicBlock : nn.Module<Tensor, Tensor>
 {
-    private readonly BatchNorm2d bn1;
+    private readonly StableBatchNorm bn1;
     private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn2;
+    private readonly StableBatchNorm bn2;
     private readonly PReLU prelu;
     private readonly Conv2d conv2;
-    private readonly BatchNorm2d bn3;
+    private readonly StableBatchNorm bn3;
     private readonly ConvBn? downsample;
 
     /// <summary>Creates the block.</summary>

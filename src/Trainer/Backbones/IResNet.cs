@@ -26,7 +26,7 @@ public sealed class IResNet : FaceBackbone
     private readonly Sequential layer4;
 
     [ComponentName(Name = "output_bn")]
-    private readonly BatchNorm2d outputBn;
+    private readonly StableBatchNorm outputBn;
 
     private readonly EmbeddingHead head;
 
@@ -61,7 +61,7 @@ public sealed class IResNet : FaceBackbone
     public IReadOnlyList<Sequential> Stages => [layer1, layer2, layer3, layer4];
 
     /// <summary>The BatchNorm2d over the last feature map, before the head.</summary>
-    public BatchNorm2d OutputNorm => outputBn;
+    public StableBatchNorm OutputNorm => outputBn;
 
     /// <summary>The embedding head.</summary>
     public EmbeddingHead Head => head;

@@ -16,10 +16,10 @@ internal static class Norms
     public const double Momentum = 0.1;
 
     /// <summary>A BatchNorm2d over <paramref name="channels"/> feature maps.</summary>
-    public static BatchNorm2d BatchNorm2d(long channels)
-        => torch.nn.BatchNorm2d(channels, eps: Epsilon, momentum: Momentum);
+    public static StableBatchNorm BatchNorm2d(long channels)
+        => new(channels, dimensions: 2, Epsilon, Momentum);
 
     /// <summary>A BatchNorm1d over <paramref name="features"/> features.</summary>
-    public static BatchNorm1d BatchNorm1d(long features)
-        => torch.nn.BatchNorm1d(features, eps: Epsilon, momentum: Momentum);
+    public static StableBatchNorm BatchNorm1d(long features)
+        => new(features, dimensions: 1, Epsilon, Momentum);
 }

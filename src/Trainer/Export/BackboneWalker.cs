@@ -44,7 +44,7 @@ internal sealed class BackboneWalker(ExportGraph graph)
             nn.Module? next = i + 1 < layers.Length ? layers[i + 1] : null;
             switch (layer)
             {
-                case Conv2d conv when next is BatchNorm2d norm:
+                case Conv2d conv when next is NormBase norm && IsBatchNorm(norm, 2):
                     x = FoldedConv(conv, path, LayerReader.BatchNorm(norm, Join(parentPath, names.GetValueOrDefault(norm, "bn"))), x);
                     i++;
                     break;
@@ -52,7 +52,7 @@ internal sealed class BackboneWalker(ExportGraph graph)
                     var (w, shape, bias, geometry) = LayerReader.Conv(conv, path);
                     x = graph.Conv(x, path, w, shape, bias, geometry);
                     break;
-                case Linear linear when next is BatchNorm1d norm:
+                case Linear linear when next is NormBase norm && IsBatchNorm(norm, 1):
                     x = FoldedLinear(linear, path, LayerReader.BatchNorm(norm, Join(parentPath, names.GetValueOrDefault(norm, "bn"))), x);
                     i++;
                     break;
@@ -60,7 +60,7 @@ internal sealed class BackboneWalker(ExportGraph graph)
                     var (lw, outFeatures, inFeatures, lb) = LayerReader.Linear(linear);
                     x = graph.Linear(x, path, lw, outFeatures, inFeatures, lb);
                     break;
-                case BatchNorm2d or BatchNorm1d:
+                case BatchNorm2d or BatchNorm1d or StableBatchNorm:
                     x = graph.BatchNorm(x, path, LayerReader.BatchNorm((NormBase)layer, path));
                     break;
                 case PReLU prelu:
@@ -127,4 +127,12 @@ internal sealed class BackboneWalker(ExportGraph graph)
     }
 
     private static string Join(string parent, string name) => parent.Length == 0 ? name : parent + "." + name;
+
+    private static bool IsBatchNorm(NormBase norm, int dimensions) => norm switch
+    {
+        StableBatchNorm stable => stable.Dimensions == dimensions,
+        BatchNorm2d => dimensions == 2,
+        BatchNorm1d => dimensions == 1,
+        _ => false,
+    };
 }

@@ -16,14 +16,18 @@ public static class BatchAssembler
     /// <summary>See <see cref="PixelMean"/>.</summary>
     public const float PixelScale = KappaFace.MLNet.Onnx.ModelContract.PixelScale;
 
-    /// <summary>Fills a new float array <c>[B, 3, S, S]</c> for <paramref name="indices"/>.</summary>
-    public static float[] Assemble(FaceImageSet images, ReadOnlySpan<int> indices, Func<int, bool>? isFlipped)
+    /// <summary>
+    /// Fills a float array <c>[B, 3, S, S]</c> for <paramref name="indices"/>: <paramref name="reuse"/> when it has
+    /// exactly that length, else a new one.
+    /// </summary>
+    public static float[] Assemble(FaceImageSet images, ReadOnlySpan<int> indices, Func<int, bool>? isFlipped, float[]? reuse = null)
     {
         ArgumentNullException.ThrowIfNull(images);
         int size = images.ImageSize;
         int planeLength = size * size;
         int imageLength = 3 * planeLength;
-        var buffer = new float[indices.Length * imageLength];
+        int length = indices.Length * imageLength;
+        var buffer = reuse is not null && reuse.Length == length ? reuse : new float[length];
         for (int b = 0; b < indices.Length; b++)
         {
             int index = indices[b];

@@ -6,8 +6,14 @@ namespace KappaFace.MLNet.Trainer.Training;
 /// Assembles the next batch on a pool thread while the current step runs, so pixel conversion is off
 /// the training thread. One batch ahead is enough: assembly is far cheaper than a step.
 /// </summary>
+/// <remarks>
+/// Two buffers alternate: a step copies its batch into a tensor before the batch after next is
+/// assembled, so neither is overwritten while in use. Reusing them keeps megabyte-sized arrays out of
+/// the garbage collector's large-object heap, whose collections otherwise run every few steps.
+/// </remarks>
 internal sealed class BatchPrefetcher(FaceImageSet images, EpochPlan plan) : IDisposable
 {
+    private readonly float[]?[] _buffers = new float[2][];
     private int _pendingStep = -1;
     private Task<float[]>? _pending;
 
@@ -37,5 +43,9 @@ internal sealed class BatchPrefetcher(FaceImageSet images, EpochPlan plan) : IDi
         _pending = null;
     }
 
-    private float[] Assemble(int step) => BatchAssembler.Assemble(images, plan.Batch(step), plan.IsFlipped);
+    private float[] Assemble(int step)
+    {
+        int slot = step & 1;
+        return _buffers[slot] = BatchAssembler.Assemble(images, plan.Batch(step), plan.IsFlipped, _buffers[slot]);
+    }
 }
