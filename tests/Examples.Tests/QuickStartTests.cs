@@ -43,6 +43,31 @@ public partial class QuickStartTests(ITestOutputHelper output)
         }
     }
 
+    [SkippableFact]
+    public void QuickStart_uses_the_shared_celeba_folder_by_default()
+    {
+        string? celeba = KappaFace.MLNet.Tests.Shared.SharedData.DataSet("celeba-dev");
+        Skip.If(celeba is null, KappaFace.MLNet.Tests.Shared.SharedData.MissingReason("celeba-dev"));
+        string outDir = Path.Combine(Path.GetTempPath(), $"kappaface-qs-test-{Guid.NewGuid():N}");
+        try
+        {
+            (int exit, string stdout) = ExampleRunner.Run("QuickStart", ["--epochs", "1", "--size", "32", "--dim", "32", "--out", outDir], TimeSpan.FromMinutes(5));
+            output.WriteLine(stdout);
+            Assert.Equal(0, exit);
+            int identities = Directory.GetDirectories(celeba!).Length;
+            Assert.Contains($"data: {Path.GetFullPath(celeba!)}", stdout, StringComparison.Ordinal);
+            Assert.Contains($"trained: {identities} identities", stdout, StringComparison.Ordinal);
+            Assert.Contains("reload check: identical embeddings", stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (Directory.Exists(outDir))
+            {
+                Directory.Delete(outDir, recursive: true);
+            }
+        }
+    }
+
     [Fact]
     public void QuickStart_rejects_an_unknown_option()
     {
