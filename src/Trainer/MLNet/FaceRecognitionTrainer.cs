@@ -117,6 +117,8 @@ public sealed class FaceRecognitionTrainer : IEstimator<TransformerChain<ITransf
         TrainingRows.Check(inputSchema, _options.LabelColumnName, _options.ImageColumnName, _options.Training.ImageSize);
         byte[] standIn = StandIns.GetOrAdd((_options.Training.ImageSize, _options.Training.EmbeddingSize), key =>
         {
+            // Free the initialisation temporaries now rather than leaving them to finalizers during a later training run.
+            using var scope = TorchSharp.torch.NewDisposeScope();
             using FaceBackbone backbone = BackboneFactory.Create(BackboneKind.Tiny, key.Size, key.Dimension);
             return OnnxExporter.ToBytes(backbone, ModelCardAssembler.ForBackbone(backbone));
         });
