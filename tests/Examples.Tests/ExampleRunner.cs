@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using Xunit;
+
+namespace KappaFace.MLNet.Examples.Tests;
+
+/// <summary>Locates the repository and the built examples, and runs them as processes.</summary>
+internal static class ExampleRunner
+{
+    /// <summary>The repository root (the folder holding KappaFace.MLNet.sln).</summary>
+    public static string Repository { get; } = FindRepository();
+
+    /// <summary>The output folder of a built example, for the same configuration as this test assembly.</summary>
+    public static string OutputFolder(string example)
+    {
+        // This assembly sits in tests/Examples.Tests/bin/<Configuration>/<tfm>/<rid>/.
+        var bin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        string rid = bin.Name, tfm = bin.Parent!.Name, configuration = bin.Parent.Parent!.Name;
+        return Path.Combine(Repository, "examples", example, "bin", configuration, tfm, rid);
+    }
+
+    public static (int ExitCode, string Output) Run(string example, IEnumerable<string> arguments, TimeSpan timeout)
+    {
+        string dll = Path.Combine(OutputFolder(example), example + ".dll");
+        Assert.True(File.Exists(dll), $"{dll} is not built");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(dll);
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using Process process = Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{example} did not finish in {timeout}");
+        }
+
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    private static string FindRepository()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "KappaFace.MLNet.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("KappaFace.MLNet.sln not found above " + AppContext.BaseDirectory);
+    }
+}
