@@ -73,15 +73,28 @@ internal sealed class ExportGraph
     }
 
     /// <summary>
-    /// PReLU over NCHW: the slopes are stored as <c>[C, 1, 1]</c> so they broadcast over the channel
-    /// axis (ONNX broadcasting aligns trailing axes; a plain <c>[C]</c> would meet the width axis).
-    /// A single shared slope stays <c>[1]</c>.
+    /// PReLU over NCHW, with its slopes stored as <c>[C, 1, 1]</c> so they broadcast over the channel
+    /// axis (ONNX broadcasting aligns trailing axes; a plain <c>[C]</c> would meet the width axis); a
+    /// single shared slope stays <c>[1]</c>.
     /// </summary>
+    /// <remarks>
+    /// When every slope is at most 1 the layer is written as <c>Max(x, x * slope)</c>, which is then
+    /// exactly PReLU (for x &gt;= 0, x * s &lt;= x; for x &lt; 0, x * s &gt;= x; float rounding is monotonic,
+    /// so this holds bit for bit). ONNX Runtime's CPU PRelu kernel branches per element and ran
+    /// MobileFaceNet about half as fast on real (unpredictable) inputs as Mul + Max, which vectorise;
+    /// both operators are in the plain set every target runtime loads. Slopes above 1 keep a PRelu node.
+    /// </remarks>
     public string PRelu(string x, string path, float[] slopes)
     {
         long[] shape = slopes.Length == 1 ? [1] : [slopes.Length, 1, 1];
         string slope = _builder.AddInitializer(_builder.UniqueName(path + ".weight"), slopes, shape);
-        return _builder.AddNode("PRelu", [x, slope], _builder.UniqueName(path));
+        if (slopes.Any(s => !(s <= 1f)))
+        {
+            return _builder.AddNode("PRelu", [x, slope], _builder.UniqueName(path));
+        }
+
+        string scaled = _builder.AddNode("Mul", [x, slope], _builder.UniqueName(path + ".negative"));
+        return _builder.AddNode("Max", [x, scaled], _builder.UniqueName(path));
     }
 
     /// <summary>An element-wise sum of two tensors of the same shape (a residual connection).</summary>

@@ -11,7 +11,7 @@ public class ExportGraphTests
 {
     /// <summary>The plain operators of design section 2 that the exporter may use.</summary>
     private static readonly HashSet<string> PlainOperators =
-        ["Sub", "Div", "Conv", "BatchNormalization", "PRelu", "Add", "Flatten", "Gemm", "ReduceL2"];
+        ["Sub", "Div", "Conv", "BatchNormalization", "PRelu", "Mul", "Max", "Add", "Flatten", "Gemm", "ReduceL2"];
 
     private static ModelProto Export(BackboneKind kind, int inputSize = 32, int embeddingSize = 16)
     {
@@ -78,7 +78,10 @@ public class ExportGraphTests
         Assert.Equal(convs, Nodes(model, "Conv").Count());
         Assert.Equal(batchNorms, Nodes(model, "BatchNormalization").Count());
         Assert.Equal(adds, Nodes(model, "Add").Count());
-        Assert.Equal(prelus, Nodes(model, "PRelu").Count());
+        // Slopes in (0.05, 0.5): every PReLU is written as Max(x, x * slope).
+        Assert.Equal(prelus, Nodes(model, "Max").Count());
+        Assert.Equal(prelus, Nodes(model, "Mul").Count());
+        Assert.Empty(Nodes(model, "PRelu"));
         Assert.Single(Nodes(model, "Flatten"));
         Assert.Single(Nodes(model, "Gemm"));
 
@@ -93,12 +96,27 @@ public class ExportGraphTests
     [Fact]
     public void Prelu_slopes_broadcast_over_channels_and_depthwise_convs_keep_their_groups()
     {
-        var model = Export(BackboneKind.MobileFaceNet, inputSize: 32);
-        foreach (var prelu in Nodes(model, "PRelu"))
+        using var backbone = (MobileFaceNet)ExportTestKit.Backbone(BackboneKind.MobileFaceNet, 32, 16);
+        var stem = (ConvBnPrelu)backbone.Trunk[0];
+        using (TorchSharp.torch.no_grad())
         {
-            var slope = Initializer(model, prelu.Input[1]);
+            // One slope above 1: Max(x, x * s) would no longer be PReLU for that layer.
+            stem.Activation.weight![3] = 1.25f;
+        }
+
+        var model = OnnxExporter.ToModel(backbone, ModelCardAssembler.ForBackbone(backbone));
+
+        var prelu = Assert.Single(Nodes(model, "PRelu"));
+        Assert.Equal("stem.prelu", prelu.Output[0]);
+        Assert.Equal(new long[] { 64, 1, 1 }, Initializer(model, prelu.Input[1]).Dims);
+        Assert.Equal(1.25f, Floats(Initializer(model, prelu.Input[1]))[3]);
+        foreach (var mul in Nodes(model, "Mul"))
+        {
+            var slope = Initializer(model, mul.Input[1]);
             Assert.Equal(3, slope.Dims.Count);
             Assert.Equal(new long[] { 1, 1 }, slope.Dims.Skip(1));
+            var max = Assert.Single(Nodes(model, "Max"), n => n.Input.Contains(mul.Output[0]));
+            Assert.Equal(mul.Input[0], max.Input[0]);
         }
 
         var stemDepthwise = Nodes(model, "Conv").Single(n => n.Output[0] == "stem_dw.conv");

@@ -53,11 +53,16 @@ internal static class ExportTestKit
     /// forward). Real statistics keep every layer's activations near unit scale, so the network stays
     /// sensitive to its input instead of saturating. Returned in eval mode.
     /// </summary>
-    public static FaceBackbone Backbone(BackboneKind kind, int inputSize, int embeddingSize, int seed = 5)
+    /// <param name="kind">The architecture.</param>
+    /// <param name="inputSize">Input side.</param>
+    /// <param name="embeddingSize">Embedding size D.</param>
+    /// <param name="maxSlope">Upper end of the PReLU slopes: above 1, layers get slopes the exporter cannot write as Max (it keeps PRelu).</param>
+    /// <param name="seed">Seed of weights and perturbation.</param>
+    public static FaceBackbone Backbone(BackboneKind kind, int inputSize, int embeddingSize, double maxSlope = 0.5, int seed = 5)
     {
         torch.manual_seed(seed);
         var backbone = BackboneFactory.Create(kind, inputSize, embeddingSize);
-        Perturb(backbone);
+        Perturb(backbone, maxSlope);
         var norms = backbone.modules().OfType<NormBase>().ToArray();
         foreach (var norm in norms)
         {
@@ -81,7 +86,7 @@ internal static class ExportTestKit
     }
 
     /// <summary>Randomises every batch-norm affine parameter (frozen scales excepted) and PReLU slope of <paramref name="module"/>.</summary>
-    public static void Perturb(nn.Module module)
+    public static void Perturb(nn.Module module, double maxSlope = 0.5)
     {
         using var noGrad = torch.no_grad();
         foreach (var child in module.modules())
@@ -98,7 +103,7 @@ internal static class ExportTestKit
                     norm.bias?.normal_(0, 0.2);
                     break;
                 case PReLU prelu:
-                    prelu.weight!.uniform_(0.05, 0.5);
+                    prelu.weight!.uniform_(0.05, maxSlope);
                     break;
             }
         }
