@@ -73,28 +73,31 @@ internal sealed class ExportGraph
     }
 
     /// <summary>
-    /// PReLU over NCHW, with its slopes stored as <c>[C, 1, 1]</c> so they broadcast over the channel
-    /// axis (ONNX broadcasting aligns trailing axes; a plain <c>[C]</c> would meet the width axis); a
-    /// single shared slope stays <c>[1]</c>.
+    /// A per-channel PReLU over NCHW. As an operator (or for a single shared slope) it is one PRelu node
+    /// whose slopes are stored as <c>[C, 1, 1]</c>, so they broadcast over the channel axis (ONNX
+    /// broadcasting aligns trailing axes; a plain <c>[C]</c> would meet the width axis). Otherwise it is
+    /// written as <c>x + (1 - slope) * Relu(-x)</c> (see <see cref="OnnxExportOptions.PReluAsOperator"/>):
+    /// a 1x1 depthwise convolution by -1, Relu, a 1x1 depthwise convolution by 1 - slope, and Add.
+    /// For x &gt;= 0 that is x; for x &lt; 0 it is x - (1 - s) x = s x, up to one rounding.
     /// </summary>
-    /// <remarks>
-    /// When every slope is at most 1 the layer is written as <c>Max(x, x * slope)</c>, which is then
-    /// exactly PReLU (for x &gt;= 0, x * s &lt;= x; for x &lt; 0, x * s &gt;= x; float rounding is monotonic,
-    /// so this holds bit for bit). ONNX Runtime's CPU PRelu kernel branches per element and ran
-    /// MobileFaceNet about half as fast on real (unpredictable) inputs as Mul + Max, which vectorise;
-    /// both operators are in the plain set every target runtime loads. Slopes above 1 keep a PRelu node.
-    /// </remarks>
-    public string PRelu(string x, string path, float[] slopes)
+    public string PRelu(string x, string path, float[] slopes, bool asOperator)
     {
-        long[] shape = slopes.Length == 1 ? [1] : [slopes.Length, 1, 1];
-        string slope = _builder.AddInitializer(_builder.UniqueName(path + ".weight"), slopes, shape);
-        if (slopes.Any(s => !(s <= 1f)))
+        if (asOperator || slopes.Length == 1)
         {
+            // A shared slope has no channel count to build the convolutions from; PRelu needs none.
+            long[] shape = slopes.Length == 1 ? [1] : [slopes.Length, 1, 1];
+            string slope = _builder.AddInitializer(_builder.UniqueName(path + ".weight"), slopes, shape);
             return _builder.AddNode("PRelu", [x, slope], _builder.UniqueName(path));
         }
 
-        string scaled = _builder.AddNode("Mul", [x, slope], _builder.UniqueName(path + ".negative"));
-        return _builder.AddNode("Max", [x, scaled], _builder.UniqueName(path));
+        long channels = slopes.Length;
+        long[] pointwise = [channels, 1, 1, 1];
+        var geometry = new ConvGeometry(Kernel: [1, 1], Strides: [1, 1], Pads: [0, 0, 0, 0], Dilations: [1, 1], Groups: channels);
+        string negated = Conv(x, path + ".negate", Enumerable.Repeat(-1f, slopes.Length).ToArray(), pointwise, [], geometry);
+        string negativePart = _builder.AddNode("Relu", [negated], _builder.UniqueName(path + ".negative_part"));
+        float[] complement = slopes.Select(s => 1f - s).ToArray();
+        string correction = Conv(negativePart, path + ".slope_complement", complement, pointwise, [], geometry);
+        return _builder.AddNode("Add", [x, correction], _builder.UniqueName(path));
     }
 
     /// <summary>An element-wise sum of two tensors of the same shape (a residual connection).</summary>

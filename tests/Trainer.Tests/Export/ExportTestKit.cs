@@ -56,13 +56,12 @@ internal static class ExportTestKit
     /// <param name="kind">The architecture.</param>
     /// <param name="inputSize">Input side.</param>
     /// <param name="embeddingSize">Embedding size D.</param>
-    /// <param name="maxSlope">Upper end of the PReLU slopes: above 1, layers get slopes the exporter cannot write as Max (it keeps PRelu).</param>
     /// <param name="seed">Seed of weights and perturbation.</param>
-    public static FaceBackbone Backbone(BackboneKind kind, int inputSize, int embeddingSize, double maxSlope = 0.5, int seed = 5)
+    public static FaceBackbone Backbone(BackboneKind kind, int inputSize, int embeddingSize, int seed = 5)
     {
         torch.manual_seed(seed);
         var backbone = BackboneFactory.Create(kind, inputSize, embeddingSize);
-        Perturb(backbone, maxSlope);
+        Perturb(backbone);
         var norms = backbone.modules().OfType<NormBase>().ToArray();
         foreach (var norm in norms)
         {
@@ -85,8 +84,12 @@ internal static class ExportTestKit
         return backbone;
     }
 
-    /// <summary>Randomises every batch-norm affine parameter (frozen scales excepted) and PReLU slope of <paramref name="module"/>.</summary>
-    public static void Perturb(nn.Module module, double maxSlope = 0.5)
+    /// <summary>
+    /// Randomises every batch-norm affine parameter (frozen scales excepted) and PReLU slope of
+    /// <paramref name="module"/>. Slopes span [-0.25, 1.25], beyond the usual (0, 0.5), so negative and
+    /// steeper-than-identity slopes are exported too.
+    /// </summary>
+    public static void Perturb(nn.Module module)
     {
         using var noGrad = torch.no_grad();
         foreach (var child in module.modules())
@@ -103,7 +106,7 @@ internal static class ExportTestKit
                     norm.bias?.normal_(0, 0.2);
                     break;
                 case PReLU prelu:
-                    prelu.weight!.uniform_(0.05, maxSlope);
+                    prelu.weight!.uniform_(-0.25, 1.25);
                     break;
             }
         }

@@ -24,8 +24,8 @@ public sealed class InteropModels : IDisposable
     /// <summary>The model file, the raw float32 input file and the reference for a backbone.</summary>
     internal sealed record Artefacts(string ModelPath, string InputPath, int InputSize, EmbeddingBatch Expected);
 
-    /// <summary>The test cases: a backbone name, or <c>tiny-prelu</c> (slopes up to 1.5, so PRelu nodes remain).</summary>
-    public static TheoryData<string> Cases => ["tiny", "tiny-prelu", "mobilefacenet", "iresnet18"];
+    /// <summary>The test cases: a backbone name, or <c>tiny-operator</c> (PReLU written as the PRelu operator).</summary>
+    public static TheoryData<string> Cases => ["tiny", "tiny-operator", "mobilefacenet", "iresnet18"];
 
     internal Artefacts Get(string name)
     {
@@ -36,10 +36,11 @@ public sealed class InteropModels : IDisposable
                 var kind = BackboneFactory.Parse(name.Split('-')[0]);
                 // Small inputs keep the tests fast; 64 keeps MobileFaceNet's GDC kernel (4x4) non-trivial.
                 int size = kind == BackboneKind.MobileFaceNet ? 64 : 32;
-                using var backbone = ExportTestKit.Backbone(kind, size, embeddingSize: 32, maxSlope: name.EndsWith("-prelu", StringComparison.Ordinal) ? 1.5 : 0.5);
+                using var backbone = ExportTestKit.Backbone(kind, size, embeddingSize: 32);
                 byte[] images = ExportTestKit.Images(Count, size, seed: 23);
                 string model = Path.Combine(_folder.Path, name + ".onnx");
-                OnnxExporter.Export(backbone, ModelCardAssembler.ForBackbone(backbone), model);
+                var options = new OnnxExportOptions { PReluAsOperator = name.EndsWith("-operator", StringComparison.Ordinal) };
+                OnnxExporter.Export(backbone, ModelCardAssembler.ForBackbone(backbone), model, options);
                 string input = Path.Combine(_folder.Path, name + ".input.bin");
                 File.WriteAllBytes(input, MemoryMarshal.AsBytes(ExportTestKit.AsFloats(images).AsSpan()).ToArray());
                 artefacts = new Artefacts(model, input, size, ExportTestKit.TorchReference(backbone, images, Count));
