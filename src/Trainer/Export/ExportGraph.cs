@@ -134,7 +134,7 @@ internal sealed class ExportGraph
         _builder.AddOutput(ModelContract.EmbeddingNormName, ModelContract.BatchDimension, 1);
     }
 
-    /// <summary>Checks the graph and wraps it in a model with the card as its metadata.</summary>
+    /// <summary>Checks the graph and wraps it in a model with the card as its metadata; the producer is this library.</summary>
     public ModelProto Build(ModelCard card) =>
-        _builder.Build(ModelCardAssembler.ProducerName, card.LibraryVersion, card.ToMetadata());
+        _builder.Build(ModelCardAssembler.ProducerName, ModelCardAssembler.LibraryVersion, card.ToMetadata());
 }
