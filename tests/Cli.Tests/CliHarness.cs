@@ -45,9 +45,10 @@ public sealed class CliFixture : IDisposable
 
         // Already at the input size (copied unchanged), a larger non-square one (centre-cropped and
         // resized) and a JPEG, so decoding follows the loader's rules for each case.
-        ImageA = Folder.Image("a.png", InputSize, InputSize, (x, y) => new SKColor((byte)(x * 8), (byte)(y * 8), 90));
-        ImageB = Folder.Image("b.png", 80, 48, (x, y) => new SKColor((byte)(255 - (x * 3)), 40, (byte)(y * 5)));
-        ImageC = Folder.Image("c.jpg", 40, 40, (x, y) => new SKColor((byte)((x + y) * 3), (byte)(x * 6), (byte)(y * 6)), SKEncodedImageFormat.Jpeg);
+        // Images live in an identity folder (faces/person) so the folder loader can read them too.
+        ImageA = Folder.Image("faces/person/a.png", InputSize, InputSize, (x, y) => new SKColor((byte)(x * 8), (byte)(y * 8), 90));
+        ImageB = Folder.Image("faces/person/b.png", 80, 48, (x, y) => new SKColor((byte)(255 - (x * 3)), 40, (byte)(y * 5)));
+        ImageC = Folder.Image("faces/person/c.jpg", 40, 40, (x, y) => new SKColor((byte)((x + y) * 3), (byte)(x * 6), (byte)(y * 6)), SKEncodedImageFormat.Jpeg);
         NotAnImage = Folder.Bytes("broken.png", [0x89, 0x50, 0x4E, 0x47, 1, 2, 3]);
     }
 

@@ -40,6 +40,19 @@ public class EmbedCommandTests(CliFixture fixture) : IClassFixture<CliFixture>
     }
 
     [Fact]
+    public void Single_files_decode_exactly_as_the_folder_loader_does()
+    {
+        // The loader reads DIR/<identity>/<image>; the fixture's images sit in one such identity folder.
+        var set = FaceImageSet.LoadFolder(Path.GetDirectoryName(Path.GetDirectoryName(fixture.ImageA))!, CliFixture.InputSize);
+        foreach (string path in new[] { fixture.ImageA, fixture.ImageB, fixture.ImageC })
+        {
+            int index = set.Sources.ToList().IndexOf(path);
+            Assert.True(index >= 0, path);
+            Assert.Equal(set.GetPixels(index).ToArray(), FaceImageFile.Decode(path, CliFixture.InputSize));
+        }
+    }
+
+    [Fact]
     public void Json_to_stdout_is_pure_json()
     {
         var (code, stdout, stderr) = CliHarness.Run("embed", "--model", fixture.ModelPath, "--json", "-", fixture.ImageA);

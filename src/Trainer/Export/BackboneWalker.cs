@@ -13,7 +13,7 @@ namespace KappaFace.MLNet.Trainer.Export;
 /// order of each composite comes from its public layer accessors (not from registration order, which
 /// reflection does not promise); module paths come from <c>named_children</c>, as in a state dict.
 /// </summary>
-internal sealed class BackboneWalker(ExportGraph graph)
+internal sealed class BackboneWalker(ExportGraph graph, OnnxExportOptions options)
 {
     private const string Supported =
         "supported layers are Conv2d, BatchNorm2d, BatchNorm1d, PReLU, Linear, Dropout, Sequential and the KappaFace backbone units";
@@ -64,7 +64,7 @@ internal sealed class BackboneWalker(ExportGraph graph)
                     x = graph.BatchNorm(x, path, LayerReader.BatchNorm((NormBase)layer, path));
                     break;
                 case PReLU prelu:
-                    x = graph.PRelu(x, path, LayerReader.Values(prelu.weight));
+                    x = graph.PRelu(x, path, LayerReader.Values(prelu.weight), options.PReluAsOperator);
                     break;
                 case Dropout:
                     // An identity in eval mode, which is what the exported graph reproduces.

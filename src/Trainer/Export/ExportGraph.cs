@@ -73,15 +73,31 @@ internal sealed class ExportGraph
     }
 
     /// <summary>
-    /// PReLU over NCHW: the slopes are stored as <c>[C, 1, 1]</c> so they broadcast over the channel
-    /// axis (ONNX broadcasting aligns trailing axes; a plain <c>[C]</c> would meet the width axis).
-    /// A single shared slope stays <c>[1]</c>.
+    /// A per-channel PReLU over NCHW. As an operator (or for a single shared slope) it is one PRelu node
+    /// whose slopes are stored as <c>[C, 1, 1]</c>, so they broadcast over the channel axis (ONNX
+    /// broadcasting aligns trailing axes; a plain <c>[C]</c> would meet the width axis). Otherwise it is
+    /// written as <c>x + (1 - slope) * Relu(-x)</c> (see <see cref="OnnxExportOptions.PReluAsOperator"/>):
+    /// a 1x1 depthwise convolution by -1, Relu, a 1x1 depthwise convolution by 1 - slope, and Add.
+    /// For x &gt;= 0 that is x; for x &lt; 0 it is x - (1 - s) x = s x, up to one rounding.
     /// </summary>
-    public string PRelu(string x, string path, float[] slopes)
+    public string PRelu(string x, string path, float[] slopes, bool asOperator)
     {
-        long[] shape = slopes.Length == 1 ? [1] : [slopes.Length, 1, 1];
-        string slope = _builder.AddInitializer(_builder.UniqueName(path + ".weight"), slopes, shape);
-        return _builder.AddNode("PRelu", [x, slope], _builder.UniqueName(path));
+        if (asOperator || slopes.Length == 1)
+        {
+            // A shared slope has no channel count to build the convolutions from; PRelu needs none.
+            long[] shape = slopes.Length == 1 ? [1] : [slopes.Length, 1, 1];
+            string slope = _builder.AddInitializer(_builder.UniqueName(path + ".weight"), slopes, shape);
+            return _builder.AddNode("PRelu", [x, slope], _builder.UniqueName(path));
+        }
+
+        long channels = slopes.Length;
+        long[] pointwise = [channels, 1, 1, 1];
+        var geometry = new ConvGeometry(Kernel: [1, 1], Strides: [1, 1], Pads: [0, 0, 0, 0], Dilations: [1, 1], Groups: channels);
+        string negated = Conv(x, path + ".negate", Enumerable.Repeat(-1f, slopes.Length).ToArray(), pointwise, [], geometry);
+        string negativePart = _builder.AddNode("Relu", [negated], _builder.UniqueName(path + ".negative_part"));
+        float[] complement = slopes.Select(s => 1f - s).ToArray();
+        string correction = Conv(negativePart, path + ".slope_complement", complement, pointwise, [], geometry);
+        return _builder.AddNode("Add", [x, correction], _builder.UniqueName(path));
     }
 
     /// <summary>An element-wise sum of two tensors of the same shape (a residual connection).</summary>
@@ -118,7 +134,7 @@ internal sealed class ExportGraph
         _builder.AddOutput(ModelContract.EmbeddingNormName, ModelContract.BatchDimension, 1);
     }
 
-    /// <summary>Checks the graph and wraps it in a model with the card as its metadata.</summary>
+    /// <summary>Checks the graph and wraps it in a model with the card as its metadata; the producer is this library.</summary>
     public ModelProto Build(ModelCard card) =>
-        _builder.Build(ModelCardAssembler.ProducerName, card.LibraryVersion, card.ToMetadata());
+        _builder.Build(ModelCardAssembler.ProducerName, ModelCardAssembler.LibraryVersion, card.ToMetadata());
 }

@@ -20,8 +20,18 @@ public static class OnnxExporter
     /// <returns>The model.</returns>
     /// <exception cref="OnnxExportException">A layer has a type or setting the exporter cannot translate; the message names it.</exception>
     /// <exception cref="ArgumentException">The card's sizes disagree with the backbone.</exception>
-    public static ModelProto ToModel(FaceBackbone backbone, ModelCard card)
+    public static ModelProto ToModel(FaceBackbone backbone, ModelCard card) => ToModel(backbone, card, new OnnxExportOptions());
+
+    /// <summary>Builds the model in memory with the given graph options.</summary>
+    /// <param name="backbone">The backbone (any device or mode; eval-mode semantics are exported).</param>
+    /// <param name="card">The model card; its input and embedding sizes must match the backbone's.</param>
+    /// <param name="options">Graph form options.</param>
+    /// <returns>The model.</returns>
+    /// <exception cref="OnnxExportException">A layer has a type or setting the exporter cannot translate; the message names it.</exception>
+    /// <exception cref="ArgumentException">The card's sizes disagree with the backbone.</exception>
+    public static ModelProto ToModel(FaceBackbone backbone, ModelCard card, OnnxExportOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(backbone);
         ArgumentNullException.ThrowIfNull(card);
         if (card.InputSize != backbone.InputSize || card.EmbeddingSize != backbone.EmbeddingSize)
@@ -33,7 +43,7 @@ public static class OnnxExporter
 
         var graph = new ExportGraph();
         string x = graph.NormalisedInput(backbone.InputSize);
-        x = new BackboneWalker(graph).Backbone(backbone, x);
+        x = new BackboneWalker(graph, options).Backbone(backbone, x);
         graph.EmbeddingOutputs(x, backbone.EmbeddingSize);
         return graph.Build(card);
     }
@@ -50,10 +60,18 @@ public static class OnnxExporter
     /// <param name="card">The model card.</param>
     /// <param name="path">The .onnx file to write.</param>
     /// <exception cref="OnnxExportException">A layer cannot be translated; nothing is written.</exception>
-    public static void Export(FaceBackbone backbone, ModelCard card, string path)
+    public static void Export(FaceBackbone backbone, ModelCard card, string path) => Export(backbone, card, path, new OnnxExportOptions());
+
+    /// <summary>Builds the model with the given graph options and writes it atomically to <paramref name="path"/>.</summary>
+    /// <param name="backbone">The backbone.</param>
+    /// <param name="card">The model card.</param>
+    /// <param name="path">The .onnx file to write.</param>
+    /// <param name="options">Graph form options.</param>
+    /// <exception cref="OnnxExportException">A layer cannot be translated; nothing is written.</exception>
+    public static void Export(FaceBackbone backbone, ModelCard card, string path, OnnxExportOptions options)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        OnnxModelFile.Save(ToModel(backbone, card), path);
+        OnnxModelFile.Save(ToModel(backbone, card, options), path);
     }
 
     /// <summary>Exports with the minimal card of <see cref="ModelCardAssembler.ForBackbone"/> (no training summary).</summary>

@@ -11,13 +11,17 @@ public class ExportGraphTests
 {
     /// <summary>The plain operators of design section 2 that the exporter may use.</summary>
     private static readonly HashSet<string> PlainOperators =
-        ["Sub", "Div", "Conv", "BatchNormalization", "PRelu", "Add", "Flatten", "Gemm", "ReduceL2"];
+        ["Sub", "Div", "Conv", "BatchNormalization", "PRelu", "Relu", "Add", "Flatten", "Gemm", "ReduceL2"];
 
-    private static ModelProto Export(BackboneKind kind, int inputSize = 32, int embeddingSize = 16)
+    private static ModelProto Export(BackboneKind kind, int inputSize = 32, int embeddingSize = 16, bool preluOperator = false)
     {
         using var backbone = ExportTestKit.Backbone(kind, inputSize, embeddingSize);
-        return OnnxExporter.ToModel(backbone, ModelCardAssembler.ForBackbone(backbone));
+        return OnnxExporter.ToModel(backbone, ModelCardAssembler.ForBackbone(backbone), new OnnxExportOptions { PReluAsOperator = preluOperator });
     }
+
+    /// <summary>The 1x1 depthwise convolutions of decomposed PReLUs (their weight names say so).</summary>
+    private static bool IsPReluPart(NodeProto conv) =>
+        conv.Input[1].EndsWith(".negate.weight", StringComparison.Ordinal) || conv.Input[1].EndsWith(".slope_complement.weight", StringComparison.Ordinal);
 
     private static string[] Dims(ValueInfoProto value) =>
         value.Type.TensorType.Shape.Dim.Select(d => d.HasDimParam ? d.DimParam : d.DimValue.ToString()).ToArray();
@@ -33,6 +37,8 @@ public class ExportGraphTests
     public void Graph_follows_the_model_contract(BackboneKind kind)
     {
         var model = Export(kind, inputSize: 48, embeddingSize: 24);
+        var withOperator = Export(kind, inputSize: 48, embeddingSize: 24, preluOperator: true);
+        Assert.All(withOperator.Graph.Node, n => Assert.Contains(n.OpType, PlainOperators));
 
         Assert.Equal(8, model.IrVersion);
         var opset = Assert.Single(model.OpsetImport);
@@ -74,39 +80,69 @@ public class ExportGraphTests
     [InlineData(BackboneKind.IResNet50, 1 + (24 * 2) + 4, 24 + 1, 24, 25)]
     public void Conv_bn_pairs_are_folded_and_other_norms_kept(BackboneKind kind, int convs, int batchNorms, int adds, int prelus)
     {
-        var model = Export(kind);
-        Assert.Equal(convs, Nodes(model, "Conv").Count());
-        Assert.Equal(batchNorms, Nodes(model, "BatchNormalization").Count());
-        Assert.Equal(adds, Nodes(model, "Add").Count());
-        Assert.Equal(prelus, Nodes(model, "PRelu").Count());
-        Assert.Single(Nodes(model, "Flatten"));
-        Assert.Single(Nodes(model, "Gemm"));
+        foreach (bool preluOperator in new[] { false, true })
+        {
+            var model = Export(kind, preluOperator: preluOperator);
+            var layerConvs = Nodes(model, "Conv").Where(n => !IsPReluPart(n)).ToArray();
+            Assert.Equal(convs, layerConvs.Length);
+            Assert.Equal(batchNorms, Nodes(model, "BatchNormalization").Count());
+            Assert.Single(Nodes(model, "Flatten"));
+            Assert.Single(Nodes(model, "Gemm"));
+            if (preluOperator)
+            {
+                Assert.Equal(prelus, Nodes(model, "PRelu").Count());
+                Assert.Equal(adds, Nodes(model, "Add").Count());
+                Assert.Empty(Nodes(model, "Relu"));
+            }
+            else
+            {
+                // Each PReLU: two 1x1 depthwise convolutions, a Relu and an Add.
+                Assert.Empty(Nodes(model, "PRelu"));
+                Assert.Equal(2 * prelus, Nodes(model, "Conv").Count(IsPReluPart));
+                Assert.Equal(prelus, Nodes(model, "Relu").Count());
+                Assert.Equal(adds + prelus, Nodes(model, "Add").Count());
+            }
 
-        // Folding leaves no norm right after a convolution, and every convolution gets the norm's shift as a bias.
-        var convOutputs = Nodes(model, "Conv").Select(n => n.Output[0]).ToHashSet();
-        Assert.DoesNotContain(Nodes(model, "BatchNormalization"), n => convOutputs.Contains(n.Input[0]));
-        Assert.All(Nodes(model, "Conv"), n => Assert.Equal(3, n.Input.Count));
-        // The head's BatchNorm1d is folded into the Gemm, which therefore has a bias even without fc.bias.
-        Assert.Equal(3, Nodes(model, "Gemm").Single().Input.Count);
+            // Folding leaves no norm right after a convolution, and every layer convolution gets the norm's shift as a bias.
+            var convOutputs = layerConvs.Select(n => n.Output[0]).ToHashSet();
+            Assert.DoesNotContain(Nodes(model, "BatchNormalization"), n => convOutputs.Contains(n.Input[0]));
+            Assert.All(layerConvs, n => Assert.Equal(3, n.Input.Count));
+            // The head's BatchNorm1d is folded into the Gemm, which therefore has a bias even without fc.bias.
+            Assert.Equal(3, Nodes(model, "Gemm").Single().Input.Count);
+        }
     }
 
     [Fact]
-    public void Prelu_slopes_broadcast_over_channels_and_depthwise_convs_keep_their_groups()
+    public void Prelu_is_decomposed_per_channel_or_kept_with_slopes_broadcasting_over_channels()
     {
-        var model = Export(BackboneKind.MobileFaceNet, inputSize: 32);
-        foreach (var prelu in Nodes(model, "PRelu"))
+        using var backbone = (MobileFaceNet)ExportTestKit.Backbone(BackboneKind.MobileFaceNet, 32, 16);
+        float[] slopes = LayerReader.Values(((ConvBnPrelu)backbone.Trunk[0]).Activation.weight);
+
+        var decomposed = OnnxExporter.ToModel(backbone, ModelCardAssembler.ForBackbone(backbone));
+        var add = Nodes(decomposed, "Add").Single(n => n.Output[0] == "stem.prelu");
+        var correction = Nodes(decomposed, "Conv").Single(n => n.Output[0] == add.Input[1]);
+        var relu = Nodes(decomposed, "Relu").Single(n => n.Output[0] == correction.Input[0]);
+        var negate = Nodes(decomposed, "Conv").Single(n => n.Output[0] == relu.Input[0]);
+        Assert.Equal(add.Input[0], negate.Input[0]);
+        foreach (var (conv, weights) in new[] { (negate, slopes.Select(_ => -1f)), (correction, slopes.Select(s => 1f - s)) })
         {
-            var slope = Initializer(model, prelu.Input[1]);
-            Assert.Equal(3, slope.Dims.Count);
-            Assert.Equal(new long[] { 1, 1 }, slope.Dims.Skip(1));
+            Assert.Equal(64, conv.Attribute.Single(a => a.Name == "group").I);
+            Assert.Equal(new long[] { 1, 1 }, conv.Attribute.Single(a => a.Name == "kernel_shape").Ints);
+            Assert.Equal(new long[] { 64, 1, 1, 1 }, Initializer(decomposed, conv.Input[1]).Dims);
+            Assert.Equal(weights.ToArray(), Floats(Initializer(decomposed, conv.Input[1])));
         }
 
-        var stemDepthwise = Nodes(model, "Conv").Single(n => n.Output[0] == "stem_dw.conv");
+        var withOperator = OnnxExporter.ToModel(backbone, ModelCardAssembler.ForBackbone(backbone), new OnnxExportOptions { PReluAsOperator = true });
+        var prelu = Nodes(withOperator, "PRelu").Single(n => n.Output[0] == "stem.prelu");
+        Assert.Equal(new long[] { 64, 1, 1 }, Initializer(withOperator, prelu.Input[1]).Dims);
+        Assert.Equal(slopes, Floats(Initializer(withOperator, prelu.Input[1])));
+
+        var stemDepthwise = Nodes(decomposed, "Conv").Single(n => n.Output[0] == "stem_dw.conv");
         Assert.Equal(64, stemDepthwise.Attribute.Single(a => a.Name == "group").I);
-        var gdc = Nodes(model, "Conv").Single(n => n.Output[0] == "gdc.conv");
+        var gdc = Nodes(decomposed, "Conv").Single(n => n.Output[0] == "gdc.conv");
         Assert.Equal(512, gdc.Attribute.Single(a => a.Name == "group").I);
         Assert.Equal(new long[] { 2, 2 }, gdc.Attribute.Single(a => a.Name == "kernel_shape").Ints);
-        Assert.Equal(new long[] { 512, 1, 2, 2 }, Initializer(model, gdc.Input[1]).Dims);
+        Assert.Equal(new long[] { 512, 1, 2, 2 }, Initializer(decomposed, gdc.Input[1]).Dims);
     }
 
     [Fact]

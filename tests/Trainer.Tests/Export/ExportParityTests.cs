@@ -14,18 +14,21 @@ namespace KappaFace.MLNet.Trainer.Tests.Export;
 /// </summary>
 public class ExportParityTests(ITestOutputHelper output)
 {
-    public static TheoryData<BackboneKind, int, int> Backbones => new()
+    /// <summary>Backbone, input side, D, and whether PReLU is written as the PRelu operator (else decomposed).</summary>
+    public static TheoryData<BackboneKind, int, int, bool> Backbones => new()
     {
-        { BackboneKind.Tiny, 32, 64 },
-        { BackboneKind.MobileFaceNet, 112, 128 },
-        { BackboneKind.IResNet18, 32, 128 },
-        { BackboneKind.IResNet34, 32, 64 },
-        { BackboneKind.IResNet50, 32, 128 },
+        { BackboneKind.Tiny, 32, 64, false },
+        { BackboneKind.Tiny, 32, 64, true },
+        { BackboneKind.MobileFaceNet, 112, 128, false },
+        { BackboneKind.MobileFaceNet, 64, 128, true },
+        { BackboneKind.IResNet18, 32, 128, false },
+        { BackboneKind.IResNet34, 32, 64, false },
+        { BackboneKind.IResNet50, 32, 128, false },
     };
 
     [Theory]
     [MemberData(nameof(Backbones))]
-    public void Onnx_runtime_matches_torchsharp_eval_mode_at_batch_1_and_7(BackboneKind kind, int inputSize, int embeddingSize)
+    public void Onnx_runtime_matches_torchsharp_eval_mode_at_batch_1_and_7(BackboneKind kind, int inputSize, int embeddingSize, bool preluOperator)
     {
         using var backbone = ExportTestKit.Backbone(kind, inputSize, embeddingSize);
         byte[] images = ExportTestKit.Images(7, inputSize, seed: 11);
@@ -33,7 +36,7 @@ public class ExportParityTests(ITestOutputHelper output)
 
         using var folder = new TempFolder();
         string path = Path.Combine(folder.Path, "model.onnx");
-        OnnxExporter.Export(backbone, ModelCardAssembler.ForBackbone(backbone), path);
+        OnnxExporter.Export(backbone, ModelCardAssembler.ForBackbone(backbone), path, new OnnxExportOptions { PReluAsOperator = preluOperator });
 
         using var embedder = FaceEmbedder.Open(path, ExportTestKit.CpuOptions());
         float[] pixels = ExportTestKit.AsFloats(images);
@@ -43,7 +46,7 @@ public class ExportParityTests(ITestOutputHelper output)
         var (singleEmbedding, singleNorm) = single.MaxAbsDiff(expected.Slice(0, 1));
         var (batchEmbedding, batchNorm) = batch.MaxAbsDiff(expected);
         output.WriteLine(
-            $"{kind} {inputSize}px D={embeddingSize}: batch 1 max|diff| embedding {singleEmbedding:E2}, norm {singleNorm:E2}; " +
+            $"{kind} {inputSize}px D={embeddingSize} {(preluOperator ? "PRelu operator" : "PReLU decomposed")}: batch 1 max|diff| embedding {singleEmbedding:E2}, norm {singleNorm:E2}; " +
             $"batch 7 embedding {batchEmbedding:E2}, norm {batchNorm:E2}; norms {expected.Norms.Min():F3}..{expected.Norms.Max():F3}, " +
             $"min cosine distance {ExportTestKit.MinPairwiseDistance(expected):F4}");
 

@@ -53,6 +53,10 @@ internal static class ExportTestKit
     /// forward). Real statistics keep every layer's activations near unit scale, so the network stays
     /// sensitive to its input instead of saturating. Returned in eval mode.
     /// </summary>
+    /// <param name="kind">The architecture.</param>
+    /// <param name="inputSize">Input side.</param>
+    /// <param name="embeddingSize">Embedding size D.</param>
+    /// <param name="seed">Seed of weights and perturbation.</param>
     public static FaceBackbone Backbone(BackboneKind kind, int inputSize, int embeddingSize, int seed = 5)
     {
         torch.manual_seed(seed);
@@ -80,7 +84,11 @@ internal static class ExportTestKit
         return backbone;
     }
 
-    /// <summary>Randomises every batch-norm affine parameter (frozen scales excepted) and PReLU slope of <paramref name="module"/>.</summary>
+    /// <summary>
+    /// Randomises every batch-norm affine parameter (frozen scales excepted) and PReLU slope of
+    /// <paramref name="module"/>. Slopes span [-0.25, 1.25], beyond the usual (0, 0.5), so negative and
+    /// steeper-than-identity slopes are exported too.
+    /// </summary>
     public static void Perturb(nn.Module module)
     {
         using var noGrad = torch.no_grad();
@@ -98,7 +106,7 @@ internal static class ExportTestKit
                     norm.bias?.normal_(0, 0.2);
                     break;
                 case PReLU prelu:
-                    prelu.weight!.uniform_(0.05, 0.5);
+                    prelu.weight!.uniform_(-0.25, 1.25);
                     break;
             }
         }

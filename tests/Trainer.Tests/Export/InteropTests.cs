@@ -16,7 +16,7 @@ namespace KappaFace.MLNet.Trainer.Tests.Export;
 public sealed class InteropModels : IDisposable
 {
     private readonly TempFolder _folder = new();
-    private readonly Dictionary<BackboneKind, Artefacts> _models = [];
+    private readonly Dictionary<string, Artefacts> _models = [];
 
     /// <summary>Images per test batch; batch 1 uses the first of them.</summary>
     public const int Count = 7;
@@ -24,23 +24,27 @@ public sealed class InteropModels : IDisposable
     /// <summary>The model file, the raw float32 input file and the reference for a backbone.</summary>
     internal sealed record Artefacts(string ModelPath, string InputPath, int InputSize, EmbeddingBatch Expected);
 
-    internal Artefacts Get(BackboneKind kind)
+    /// <summary>The test cases: a backbone name, or <c>tiny-operator</c> (PReLU written as the PRelu operator).</summary>
+    public static TheoryData<string> Cases => ["tiny", "tiny-operator", "mobilefacenet", "iresnet18"];
+
+    internal Artefacts Get(string name)
     {
         lock (_models)
         {
-            if (!_models.TryGetValue(kind, out var artefacts))
+            if (!_models.TryGetValue(name, out var artefacts))
             {
+                var kind = BackboneFactory.Parse(name.Split('-')[0]);
                 // Small inputs keep the tests fast; 64 keeps MobileFaceNet's GDC kernel (4x4) non-trivial.
                 int size = kind == BackboneKind.MobileFaceNet ? 64 : 32;
                 using var backbone = ExportTestKit.Backbone(kind, size, embeddingSize: 32);
                 byte[] images = ExportTestKit.Images(Count, size, seed: 23);
-                string name = BackboneFactory.NameOf(kind);
                 string model = Path.Combine(_folder.Path, name + ".onnx");
-                OnnxExporter.Export(backbone, ModelCardAssembler.ForBackbone(backbone), model);
+                var options = new OnnxExportOptions { PReluAsOperator = name.EndsWith("-operator", StringComparison.Ordinal) };
+                OnnxExporter.Export(backbone, ModelCardAssembler.ForBackbone(backbone), model, options);
                 string input = Path.Combine(_folder.Path, name + ".input.bin");
                 File.WriteAllBytes(input, MemoryMarshal.AsBytes(ExportTestKit.AsFloats(images).AsSpan()).ToArray());
                 artefacts = new Artefacts(model, input, size, ExportTestKit.TorchReference(backbone, images, Count));
-                _models[kind] = artefacts;
+                _models[name] = artefacts;
             }
 
             return artefacts;
@@ -58,8 +62,6 @@ public sealed class InteropModels : IDisposable
 /// </summary>
 public class InteropTests(InteropModels models, ITestOutputHelper output) : IClassFixture<InteropModels>
 {
-    public static TheoryData<BackboneKind> Kinds => [BackboneKind.Tiny, BackboneKind.MobileFaceNet, BackboneKind.IResNet18];
-
     private const string CheckerScript = """
         import sys
         import onnx
@@ -111,8 +113,8 @@ public class InteropTests(InteropModels models, ITestOutputHelper output) : ICla
         """;
 
     [SkippableTheory]
-    [MemberData(nameof(Kinds))]
-    public void Python_onnx_full_checker_accepts_the_export(BackboneKind kind)
+    [MemberData(nameof(InteropModels.Cases), MemberType = typeof(InteropModels))]
+    public void Python_onnx_full_checker_accepts_the_export(string kind)
     {
         Skip.If(InteropTools.PythonWithOnnx is null, "python3-onnx is not installed (Debian package python3-onnx); " + InteropTools.InstallHint);
         var model = models.Get(kind);
@@ -123,8 +125,8 @@ public class InteropTests(InteropModels models, ITestOutputHelper output) : ICla
     }
 
     [SkippableTheory]
-    [MemberData(nameof(Kinds))]
-    public void Onnxruntime_node_gives_the_torchsharp_outputs(BackboneKind kind)
+    [MemberData(nameof(InteropModels.Cases), MemberType = typeof(InteropModels))]
+    public void Onnxruntime_node_gives_the_torchsharp_outputs(string kind)
     {
         Skip.If(InteropTools.NodeModules is null, "onnxruntime-node (npm) or node is not installed; " + InteropTools.InstallHint);
         var model = models.Get(kind);
@@ -147,8 +149,8 @@ public class InteropTests(InteropModels models, ITestOutputHelper output) : ICla
     }
 
     [SkippableTheory]
-    [MemberData(nameof(Kinds))]
-    public void OpenCv_dnn_gives_the_torchsharp_outputs(BackboneKind kind)
+    [MemberData(nameof(InteropModels.Cases), MemberType = typeof(InteropModels))]
+    public void OpenCv_dnn_gives_the_torchsharp_outputs(string kind)
     {
         Skip.If(InteropTools.PythonWithOpenCv is null, "OpenCV for Python is not installed (Debian package python3-opencv); " + InteropTools.InstallHint);
         var model = models.Get(kind);
