@@ -18,7 +18,7 @@ public sealed class FaceFolderFixture : IDisposable
 
     public FaceFolderFixture()
     {
-        DataFolder = Model.Folder.Folder("faces");
+        DataFolder = Model.Folder.Folder("identities");
         var images = new List<(string Relative, int Identity)>();
         for (int id = 0; id < Identities; id++)
         {
@@ -26,7 +26,7 @@ public sealed class FaceFolderFixture : IDisposable
             {
                 string relative = $"person{id}/person{id}_{i:D4}.png";
                 (int shift, int phase) = (i * 3, id * 53);
-                Model.Folder.Image("faces/" + relative, 40, 40, (x, y) => new SKColor(
+                Model.Folder.Image("identities/" + relative, 40, 40, (x, y) => new SKColor(
                     (byte)((((x + shift) * (id + 2) * 5) + phase) % 256),
                     (byte)(((y * (4 - id) * 6) + (shift * 7)) % 256),
                     (byte)((((x ^ y) * (id + 1) * 9) + i) % 256)));
