@@ -78,7 +78,7 @@ internal sealed class ExportGraph
     /// broadcasting aligns trailing axes; a plain <c>[C]</c> would meet the width axis). Otherwise it is
     /// written as <c>x + (1 - slope) * Relu(-x)</c> (see <see cref="OnnxExportOptions.PReluAsOperator"/>):
     /// a 1x1 depthwise convolution by -1, Relu, a 1x1 depthwise convolution by 1 - slope, and Add.
-    /// For x &gt;= 0 that is x; for x &lt; 0 it is x - (1 - s) x = s x, up to one rounding.
+    /// For x &gt;= 0 that is x; for x &lt; 0 it is x - (1 - s) x = s x, up to float rounding (a few ulps of x).
     /// </summary>
     public string PRelu(string x, string path, float[] slopes, bool asOperator)
     {
