@@ -130,11 +130,17 @@ static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCu
 
 static void TorchEmbed(FaceBackbone backbone, float[] pixels, int batch, int size)
 {
+    // Normalised in managed code, as BatchAssembler feeds the trainer: no per-call native Scalars (an
+    // implicit float-to-Scalar argument crashed one run with libtorch's "Unknown scalar type").
+    var normalised = new float[pixels.Length];
+    for (int i = 0; i < pixels.Length; i++)
+    {
+        normalised[i] = (pixels[i] - BatchAssembler.PixelMean) / BatchAssembler.PixelScale;
+    }
+
     using var scope = torch.NewDisposeScope();
     using var noGrad = torch.no_grad();
-    Tensor input = torch.tensor(pixels, [batch, 3, size, size])
-        .sub_(BatchAssembler.PixelMean).div_(BatchAssembler.PixelScale);
-    Tensor raw = backbone.call(input);
+    Tensor raw = backbone.call(torch.tensor(normalised, [batch, 3, size, size]));
     Tensor norms = raw.norm(1, keepdim: true);
     Tensor unit = raw.div(norms);
     // Reading the results back is part of the job, as ORT writes them into managed arrays.
