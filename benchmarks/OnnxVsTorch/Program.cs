@@ -12,8 +12,8 @@ using static TorchSharp.torch;
 // eval-mode forward of the same backbone, in one process, on the same random images.
 // Usage: dotnet run -c Release --project benchmarks/OnnxVsTorch -- [backbone ...] [--batches 1,8,32]
 //        [--size 112] [--embedding 512] [--seconds 4] [--ort-threads N] [--prelu-operator] [--ort-only]
-// Both sides do the whole job from raw 0..255 floats to unit embeddings and norms: TorchSharp copies the
-// pixels into a tensor, normalises them, runs the backbone and the L2 normalisation; ORT runs the graph
+// Both sides do the whole job from raw 0..255 floats to unit embeddings and norms: TorchSharp normalises the
+// pixels, copies them into a tensor, runs the backbone and the L2 normalisation; ORT runs the graph
 // (whose first nodes normalise). --prelu-operator adds a second ORT model exported with
 // OnnxExportOptions.PReluAsOperator, to show what the default PReLU decomposition buys.
 // Each (backbone, batch) cell alternates the contenders in rounds so a burst of load from other
