@@ -12,8 +12,8 @@ using static TorchSharp.torch;
 // eval-mode forward of the same backbone, in one process, on the same random images.
 // Usage: dotnet run -c Release --project benchmarks/OnnxVsTorch -- [backbone ...] [--batches 1,8,32]
 //        [--size 112] [--embedding 512] [--seconds 4] [--ort-threads N] [--prelu-operator] [--ort-only]
-// Both sides do the whole job from raw 0..255 floats to unit embeddings and norms: TorchSharp copies the
-// pixels into a tensor, normalises them, runs the backbone and the L2 normalisation; ORT runs the graph
+// Both sides do the whole job from raw 0..255 floats to unit embeddings and norms: TorchSharp normalises the
+// pixels, copies them into a tensor, runs the backbone and the L2 normalisation; ORT runs the graph
 // (whose first nodes normalise). --prelu-operator adds a second ORT model exported with
 // OnnxExportOptions.PReluAsOperator, to show what the default PReLU decomposition buys.
 // Each (backbone, batch) cell alternates the contenders in rounds so a burst of load from other
@@ -130,11 +130,17 @@ static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCu
 
 static void TorchEmbed(FaceBackbone backbone, float[] pixels, int batch, int size)
 {
+    // Normalised in managed code, as BatchAssembler feeds the trainer: no per-call native Scalars (an
+    // implicit float-to-Scalar argument crashed one run with libtorch's "Unknown scalar type").
+    var normalised = new float[pixels.Length];
+    for (int i = 0; i < pixels.Length; i++)
+    {
+        normalised[i] = (pixels[i] - BatchAssembler.PixelMean) / BatchAssembler.PixelScale;
+    }
+
     using var scope = torch.NewDisposeScope();
     using var noGrad = torch.no_grad();
-    Tensor input = torch.tensor(pixels, [batch, 3, size, size])
-        .sub_(BatchAssembler.PixelMean).div_(BatchAssembler.PixelScale);
-    Tensor raw = backbone.call(input);
+    Tensor raw = backbone.call(torch.tensor(normalised, [batch, 3, size, size]));
     Tensor norms = raw.norm(1, keepdim: true);
     Tensor unit = raw.div(norms);
     // Reading the results back is part of the job, as ORT writes them into managed arrays.
