@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using KappaFace.MLNet.Cli.Output;
 using KappaFace.MLNet.Trainer.Backbones;
 using KappaFace.MLNet.Trainer.Evaluation;
+using KappaFace.MLNet.Trainer.Export;
 using KappaFace.MLNet.Trainer.Heads;
 using KappaFace.MLNet.Trainer.Training;
 using KappaFace.MLNet.Transforms.Data;
@@ -53,7 +54,7 @@ internal static class DemoCommand
             foreach (var loss in Losses)
             {
                 var options = WithLoss(baseOptions, loss);
-                var bar = new ConsoleProgressBar(TrainingReportJson.LossName(loss));
+                var bar = new ConsoleProgressBar(ModelCardAssembler.LossName(loss));
                 var clock = Stopwatch.StartNew();
                 var result = new FaceModelTrainer(options, message => { bar.Finish(); Console.Error.WriteLine(message); })
                     .Train(train, heldOut, bar, cancel);
@@ -62,7 +63,7 @@ internal static class DemoCommand
                 double accuracy = result.Epochs[^1].ValidationAccuracy ?? double.NaN;
                 summary.Add((loss, accuracy, clock.Elapsed.TotalSeconds));
                 string? modelPath = parse.GetValue(output) is { } folder
-                    ? ModelWriter.Save(options, result, Path.Combine(folder.FullName, $"{TrainingReportJson.LossName(loss)}.onnx"))
+                    ? ModelWriter.Save(options, result, Path.Combine(folder.FullName, $"{ModelCardAssembler.LossName(loss)}.onnx"))
                     : null;
                 var report = TrainingReportJson.Build(options, result, modelPath);
                 report["heldOutAccuracy"] = accuracy;
@@ -78,7 +79,7 @@ internal static class DemoCommand
             Console.WriteLine($"{"untrained",-10} {untrained,18:P1} {"",8}");
             foreach (var (loss, accuracy, seconds) in summary)
             {
-                Console.WriteLine($"{TrainingReportJson.LossName(loss),-10} {accuracy,18:P1} {seconds,8:F0}");
+                Console.WriteLine($"{ModelCardAssembler.LossName(loss),-10} {accuracy,18:P1} {seconds,8:F0}");
             }
 
             var document = new JsonObject

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using KappaFace.MLNet.Trainer.Backbones;
+using KappaFace.MLNet.Trainer.Export;
 using KappaFace.MLNet.Trainer.Heads;
 using KappaFace.MLNet.Trainer.Training;
 
@@ -39,7 +40,7 @@ internal static class TrainingReportJson
         }
         return new JsonObject
         {
-            ["loss"] = LossName(options.Margin.Loss),
+            ["loss"] = ModelCardAssembler.LossName(options.Margin.Loss),
             ["backbone"] = BackboneFactory.NameOf(options.Backbone),
             ["imageSize"] = options.ImageSize,
             ["embeddingSize"] = options.EmbeddingSize,
@@ -52,8 +53,6 @@ internal static class TrainingReportJson
             ["model"] = modelPath,
         };
     }
-
-    public static string LossName(MarginLossKind loss) => loss.ToString().ToLowerInvariant();
 
     /// <summary>Writes <paramref name="document"/> to a file, or to standard output for <c>-</c>.</summary>
     public static void Write(JsonNode document, string target)
