@@ -81,6 +81,16 @@ public sealed class CheckpointStore
         return null;
     }
 
+    /// <summary>The global step in a checkpoint file name (<c>checkpoint-0000000012.kfc</c> gives 12), or null for other names.</summary>
+    public static long? StepOf(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string name = Path.GetFileName(path);
+        return IsCheckpointName(name)
+            ? long.Parse(name.AsSpan(Prefix.Length, name.Length - Prefix.Length - Extension.Length), NumberStyles.None, CultureInfo.InvariantCulture)
+            : null;
+    }
+
     // The step is zero-padded, so ordinal order of names is step order.
     private static bool IsCheckpointName(string name) =>
         name.Length > Prefix.Length + Extension.Length
