@@ -15,9 +15,11 @@ namespace KappaFace.MLNet.Trainer.Training.Checkpoints;
 /// </remarks>
 internal static partial class DirectorySync
 {
-    private const int ReadOnly = 0;           // O_RDONLY
-    private const int LinuxDirectory = 0x10000;  // O_DIRECTORY on Linux x64/arm64
-    private const int MacDirectory = 0x100000;   // O_DIRECTORY on macOS
+    private const int ReadOnly = 0;                  // O_RDONLY
+    private const int LinuxDirectory = 0x10000;      // O_DIRECTORY on Linux x64/arm64
+    private const int LinuxCloseOnExec = 0x80000;    // O_CLOEXEC on Linux
+    private const int MacDirectory = 0x100000;       // O_DIRECTORY on macOS
+    private const int MacCloseOnExec = 0x1000000;    // O_CLOEXEC on macOS
 
     /// <summary>Fsyncs <paramref name="directory"/>. Returns false when the platform or file system does not allow it.</summary>
     public static bool TryFlush(string directory)
@@ -26,11 +28,12 @@ internal static partial class DirectorySync
         int flags;
         if (OperatingSystem.IsLinux())
         {
-            flags = ReadOnly | LinuxDirectory;
+            // Close-on-exec: a child process started meanwhile must not inherit the descriptor.
+            flags = ReadOnly | LinuxDirectory | LinuxCloseOnExec;
         }
         else if (OperatingSystem.IsMacOS())
         {
-            flags = ReadOnly | MacDirectory;
+            flags = ReadOnly | MacDirectory | MacCloseOnExec;
         }
         else
         {
