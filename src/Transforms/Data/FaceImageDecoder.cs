@@ -25,6 +25,11 @@ internal static class FaceImageDecoder
     /// <param name="Hash">The SHA-256 of the file bytes when asked for, else null.</param>
     public readonly record struct DecodedFile(string? Conversion, byte[]? Hash);
 
+    /// <summary>Decodes one file with the checks of <see cref="SingleFile"/> (see the overload with checks).</summary>
+    /// <exception cref="FaceDataException">The file is bad; <see cref="FaceDataException.Kind"/> says how.</exception>
+    public static void DecodeInto(string path, int imageSize, Span<byte> destination) =>
+        DecodeInto(path, imageSize, destination, SingleFile);
+
     /// <summary>
     /// Decodes <paramref name="path"/>, converts it to RGB, centre-crops it to a square, scales it to
     /// <paramref name="imageSize"/> and writes the three planes to <paramref name="destination"/>. With an

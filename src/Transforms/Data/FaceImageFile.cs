@@ -17,7 +17,7 @@ public static class FaceImageFile
         ArgumentException.ThrowIfNullOrEmpty(path);
         ImageLayout.ValidateImageSize(imageSize);
         var pixels = new byte[ImageLayout.BytesPerImage(imageSize)];
-        FaceImageDecoder.DecodeInto(path, imageSize, pixels, FaceImageDecoder.SingleFile);
+        FaceImageDecoder.DecodeInto(path, imageSize, pixels);
         return pixels;
     }
 }
