@@ -16,7 +16,7 @@ internal static class ImageSignature
     /// <summary>The format named by the file's magic bytes, or null when they match no image format known here.</summary>
     public static string? FormatOf(ReadOnlySpan<byte> bytes)
     {
-        if (bytes.StartsWith("\x89PNG\r\n\x1a\n"u8))
+        if (Starts(bytes, [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
         {
             return "PNG";
         }
