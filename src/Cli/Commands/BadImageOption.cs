@@ -44,7 +44,7 @@ internal static class BadImageOption
             throw Explained(e, options);
         }
 
-        Console.Error.Write(found.Summary());
+        WriteSummary(found);
         report = found;
         return set;
     }
@@ -55,7 +55,7 @@ internal static class BadImageOption
         try
         {
             FaceFolderCheckResult result = FaceFolderCheck.Run(scan, options);
-            Console.Error.Write(result.Report.Summary());
+            WriteSummary(result.Report);
             return result;
         }
         catch (FaceDataException e) when (e.Report is not null)
@@ -94,6 +94,15 @@ internal static class BadImageOption
         }
 
         return ([.. kept.Select(p => pathsA[p])], [.. kept.Select(p => pathsB[p])], [.. kept.Select(p => same[p])], folds is null ? null : [.. kept.Select(p => folds[p])]);
+    }
+
+    // A clean folder (at most ignored files) says nothing, so one-line errors stay one line.
+    private static void WriteSummary(FaceDataReport report)
+    {
+        if (report.Issues.Any(issue => issue.Action != FaceDataAction.Ignored))
+        {
+            Console.Error.Write(report.Summary());
+        }
     }
 
     // Shows everything that was found, then the one-line error (with the way out under Fail).

@@ -1,4 +1,6 @@
+using KappaFace.MLNet.Transforms;
 using KappaFace.MLNet.Transforms.Data;
+using Microsoft.ML;
 using Xunit;
 
 namespace KappaFace.MLNet.Transforms.Tests.Data;
@@ -235,6 +237,20 @@ public class BadInputTests
         Assert.Contains("not valid UTF-8", error.Message, StringComparison.Ordinal);
         Assert.Equal([Path.Combine(temp.Path, "a/good.png")], set.Sources);
         Assert.Equal(listed, Assert.Single(report.Of(FaceDataIssueKind.Unreadable)).Path);
+    }
+
+    [Fact]
+    public void The_catalog_loads_only_usable_images_under_skip()
+    {
+        using var folder = new BrokenFaceFolder(withNonUtf8Name: false);
+        var ml = new MLContext(seed: 1);
+
+        IDataView rows = ml.FaceRecognition().LoadImageFolder(folder.Root, SkipBad, out FaceDataReport report);
+
+        Assert.Equal(folder.Usable.Select(u => u.Path), rows.GetColumn<string>(FaceColumnNames.ImagePath));
+        Assert.Equal(folder.Usable.Select(u => u.Identity), rows.GetColumn<string>(FaceColumnNames.Identity));
+        Assert.Equal(folder.Expected.Count, report.Issues.Count);
+        Assert.Throws<FaceDataException>(() => ml.FaceRecognition().LoadImageFolder(folder.Root, new FaceFolderLoadOptions()));
     }
 
     private static void AssertUniform(ReadOnlySpan<byte> chw, (int R, int G, int B) colour, int tolerance)
