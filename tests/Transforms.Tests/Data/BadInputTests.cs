@@ -1,6 +1,7 @@
 using KappaFace.MLNet.Transforms;
 using KappaFace.MLNet.Transforms.Data;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Xunit;
 
 namespace KappaFace.MLNet.Transforms.Tests.Data;
