@@ -35,7 +35,12 @@ public class DataFuzzTests
         for (int seed = 0; seed < Iterations; seed++)
         {
             var random = new Random(seed);
-            byte[] content = random.Next(4) == 0 ? RandomBytes(random) : Encoding.UTF8.GetBytes(RandomLines(random));
+            byte[] content = (seed % 3) switch
+            {
+                0 => RandomBytes(random),
+                1 => Encoding.UTF8.GetBytes(RandomLines(random)),
+                _ => Encoding.UTF8.GetBytes(NearValidLines(random)),
+            };
             File.WriteAllBytes(pairs, content);
             int lineCount = Encoding.UTF8.GetString(content).Split('\n').Length;
             try
@@ -187,6 +192,37 @@ public class DataFuzzTests
             }
 
             text.Append(random.Next(5) == 0 ? "\r\n" : "\n");
+        }
+
+        return text.ToString();
+    }
+
+    // Well-formed lines of either format with one field swapped for a random token, so the parser gets
+    // past the format checks and into resolving names, indices and paths.
+    private static string NearValidLines(Random random)
+    {
+        string[][] templates =
+        [
+            ["a/1.png", "b/b_0001.png", "0"],
+            ["a/a_0001.png", "a/a_0002.png", "1"],
+            ["a", "1", "2"],
+            ["a", "1", "b", "2"],
+        ];
+        var text = new StringBuilder();
+        if (random.Next(4) == 0)
+        {
+            text.Append("1\t2\n");
+        }
+
+        for (int l = random.Next(1, 6); l > 0; l--)
+        {
+            string[] fields = templates[random.Next(templates.Length)].ToArray();
+            if (random.Next(3) != 0)
+            {
+                fields[random.Next(fields.Length)] = Tokens[random.Next(Tokens.Length)];
+            }
+
+            text.AppendJoin(random.Next(2) == 0 ? '\t' : ' ', fields).Append('\n');
         }
 
         return text.ToString();
