@@ -111,7 +111,7 @@ public sealed class FaceDataReport
             {
                 string label = action.ToString().ToLowerInvariant() + ":";
                 text.AppendLine(CultureInfo.InvariantCulture,
-                    $"  {label,-11}{string.Join(", ", kinds.Select(pair => $"{pair.Value} {FaceDataIssueKinds.NameOf(pair.Key)}"))}");
+                    $"  {label,-11}{string.Join(", ", kinds.Select(pair => CountText(pair.Key, pair.Value)))}");
             }
         }
 
@@ -134,6 +134,12 @@ public sealed class FaceDataReport
 
     /// <inheritdoc/>
     public override string ToString() => Summary();
+
+    // "3 zero-byte", but "4" after "converted:" and "ignored:", whose kind is the action itself.
+    private static string CountText(FaceDataIssueKind kind, int count) =>
+        kind is FaceDataIssueKind.Converted or FaceDataIssueKind.Ignored
+            ? count.ToString(CultureInfo.InvariantCulture)
+            : string.Create(CultureInfo.InvariantCulture, $"{count} {FaceDataIssueKinds.NameOf(kind)}");
 
     private string RelativePath(string path)
     {
