@@ -254,6 +254,26 @@ public class BadInputTests
         Assert.Throws<FaceDataException>(() => ml.FaceRecognition().LoadImageFolder(folder.Root, new FaceFolderLoadOptions()));
     }
 
+    [SkippableFact]
+    public void The_real_data_sets_hold_no_bad_input_and_yale_is_reported_as_greyscale()
+    {
+        string? celeba = KappaFace.MLNet.Tests.Shared.SharedData.DataSet("celeba-dev");
+        string? yale = KappaFace.MLNet.Tests.Shared.SharedData.DataSet("yaleb-cropped");
+        Skip.If(celeba is null || yale is null, KappaFace.MLNet.Tests.Shared.SharedData.MissingReason("celeba-dev and yaleb-cropped"));
+
+        // The data README: celeba-dev is 2083 RGB JPEGs of 175 identities with duplicates removed; yaleb-cropped
+        // is 719 8-bit greyscale PNGs of 38 identities. Files beside the images (pairs.txt, ...) are only ignored.
+        FaceDataReport celebaReport = FaceFolderCheck.Run(celeba, new FaceFolderLoadOptions()).Report;
+        FaceDataReport yaleReport = FaceFolderCheck.Run(yale, new FaceFolderLoadOptions()).Report;
+
+        Assert.Equal((2083, 175), (celebaReport.ImagesUsed, celebaReport.IdentitiesUsed));
+        Assert.All(celebaReport.Issues, issue => Assert.Equal(FaceDataIssueKind.Ignored, issue.Kind));
+        Assert.Equal((719, 38), (yaleReport.ImagesUsed, yaleReport.IdentitiesUsed));
+        Assert.Equal(719, yaleReport.Count(FaceDataIssueKind.Converted));
+        Assert.All(yaleReport.Of(FaceDataIssueKind.Converted), issue => Assert.Contains("greyscale", issue.Reason, StringComparison.Ordinal));
+        Assert.All(yaleReport.Issues, issue => Assert.Contains(issue.Kind, new[] { FaceDataIssueKind.Converted, FaceDataIssueKind.Ignored }));
+    }
+
     private static void AssertUniform(ReadOnlySpan<byte> chw, (int R, int G, int B) colour, int tolerance)
     {
         int plane = chw.Length / 3;
