@@ -255,6 +255,26 @@ public class BadInputTests
     }
 
     [SkippableFact]
+    public void An_identity_folder_whose_name_is_not_utf8_is_unreadable_with_a_clear_reason()
+    {
+        using var temp = new KappaFace.MLNet.Tests.Shared.TempFolder();
+        temp.Bytes("a/1.png", HandEncodedImages.RgbPng(20, 20, (x, y) => ((byte)x, (byte)y, 1)));
+        temp.Bytes("a/2.png", HandEncodedImages.RgbPng(20, 20, (x, y) => ((byte)y, (byte)x, 1)));
+        temp.Bytes("b/1.png", HandEncodedImages.RgbPng(20, 20, (x, y) => ((byte)y, (byte)x, 2)));
+        string? listed = NonUtf8FileName.TryRename(Path.Combine(temp.Path, "b"), "caf\\351", out string? reason);
+        Skip.If(listed is null, reason);
+
+        var error = Assert.Throws<FaceDataException>(() => FaceImageSet.LoadFolder(temp.Path, 16, new FaceFolderLoadOptions(), out _));
+        FaceImageSet set = FaceImageSet.LoadFolder(temp.Path, 16, SkipBad, out FaceDataReport report);
+
+        Assert.Equal(listed, error.Path);
+        Assert.Equal(FaceDataIssueKind.Unreadable, error.Kind);
+        Assert.Contains("not valid UTF-8", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["a"], set.ClassNames);
+        Assert.Equal(listed, Assert.Single(report.Of(FaceDataIssueKind.Unreadable)).Path);
+    }
+
+    [SkippableFact]
     public void The_real_data_sets_hold_no_bad_input_and_yale_is_reported_as_greyscale()
     {
         string? celeba = KappaFace.MLNet.Tests.Shared.SharedData.DataSet("celeba-dev");
