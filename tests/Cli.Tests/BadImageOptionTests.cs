@@ -74,11 +74,7 @@ public class BadImageOptionTests(FaceFolderFixture fixture) : IClassFixture<Face
     public void Evaluate_with_skip_drops_the_pairs_that_name_a_bad_image()
     {
         using var folder = new TempFolder();
-        string data = folder.Folder("data");
-        foreach (string file in Directory.EnumerateFiles(fixture.DataFolder, "*", SearchOption.AllDirectories))
-        {
-            folder.Bytes(Path.Combine("data", Path.GetRelativePath(fixture.DataFolder, file)), File.ReadAllBytes(file));
-        }
+        string data = CopyOfFixtureData(folder);
 
         folder.Bytes("data/person0/person0_9999.png", []);
         string pairs = folder.Bytes("pairs.txt", System.Text.Encoding.UTF8.GetBytes(
@@ -94,6 +90,45 @@ public class BadImageOptionTests(FaceFolderFixture fixture) : IClassFixture<Face
         Assert.Contains("Dropped 1 of", skip.Stderr, StringComparison.Ordinal);
         Assert.Equal(1, fail.ExitCode);
         Assert.Contains(Path.Combine(data, "person0", "person0_9999.png") + ": is empty", fail.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("train")]
+    [InlineData("evaluate")]
+    [InlineData("calibrate")]
+    public void The_option_is_offered_by_the_commands_that_read_a_data_folder(string command)
+    {
+        var (code, stdout, _) = CliHarness.Run(command, "--help");
+
+        Assert.Equal(0, code);
+        Assert.Contains("--on-bad-image", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_without_a_pairs_file_draws_pairs_from_usable_images_only_under_skip()
+    {
+        using var folder = new TempFolder();
+        string data = CopyOfFixtureData(folder);
+        string bad = folder.Bytes("data/person1/person1_0042.png", "text"u8.ToArray());
+        string[] common = ["evaluate", "--model", fixture.ModelPath, "--data", data, "--json", "-"];
+
+        var skip = CliHarness.Run([.. common, "--on-bad-image", "skip"]);
+        var fail = CliHarness.Run(common);
+
+        Assert.True(skip.ExitCode == 0, skip.Stderr);
+        Assert.Contains(Path.Combine("person1", "person1_0042.png") + ": is not a decodable image", skip.Stderr, StringComparison.Ordinal);
+        Assert.Equal(1, fail.ExitCode);
+        Assert.Contains(bad + ": is not a decodable image", fail.Stderr, StringComparison.Ordinal);
+    }
+
+    private string CopyOfFixtureData(TempFolder folder)
+    {
+        foreach (string file in Directory.EnumerateFiles(fixture.DataFolder, "*", SearchOption.AllDirectories))
+        {
+            folder.Bytes(Path.Combine("data", Path.GetRelativePath(fixture.DataFolder, file)), File.ReadAllBytes(file));
+        }
+
+        return Path.Combine(folder.Path, "data");
     }
 
     // Three identities of four distinct 32 x 32 images each.
