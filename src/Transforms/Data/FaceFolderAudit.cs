@@ -44,28 +44,57 @@ internal static class FaceFolderAudit
             found.Add(new Found(Path.GetFileName(unusable.Path), -1, unusable));
         }
 
-        List<FaceDataIssue> bad = InLabelOrder(found).Where(issue => FaceDataIssueKinds.IsBad(issue.Kind)).ToList();
         int identitiesFound = scan.Identities.Count + scan.UnusableIdentities.Count;
-        if (options.OnBadImage == BadImagePolicy.Fail && bad.Count > 0)
+        if (options.OnBadImage == BadImagePolicy.Fail)
         {
-            FaceDataIssue first = bad[0];
-            string more = bad.Count == 1 ? string.Empty : $" (and {bad.Count - 1} more bad image(s) or folder(s) in this folder)";
-            var report = new FaceDataReport(scan.Directory, options.OnBadImage, scan.ImageCount, identitiesFound, 0, 0, InLabelOrder(found));
-            throw new FaceDataException(first.Path, first.Kind, first.Reason + more, outcomes.Select(o => o.Failure).FirstOrDefault(f => f?.Path == first.Path))
+            ThrowIfAnyBad(scan, outcomes, found, identitiesFound);
+        }
+
+        List<ImageFolderIdentity> usable = KeptIdentities(scan, files, outcomes, keep, found);
+        List<FaceDataIssue> issues = InLabelOrder(found);
+        issues.AddRange(scan.IgnoredPaths.Select(IgnoredIssue));
+        var usableScan = new ImageFolderScan(scan.Directory, usable.AsReadOnly(), scan.IgnoredPaths);
+        var report = new FaceDataReport(scan.Directory, options.OnBadImage, scan.ImageCount, identitiesFound, usableScan.ImageCount, usable.Count, issues.AsReadOnly());
+        if (usable.Count == 0)
+        {
+            throw new FaceDataException(scan.Directory, "no usable images: every image and identity folder was left out as bad input (see the report)")
             {
                 Report = report,
             };
         }
 
+        return new Result(keep, usableScan, report);
+    }
+
+    // Under Fail: the first bad input in label order, with a count of the others and the full report.
+    private static void ThrowIfAnyBad(ImageFolderScan scan, IReadOnlyList<ImageFolderLoader.FileOutcome> outcomes, List<Found> found, int identitiesFound)
+    {
+        List<FaceDataIssue> issues = InLabelOrder(found);
+        List<FaceDataIssue> bad = issues.Where(issue => FaceDataIssueKinds.IsBad(issue.Kind)).ToList();
+        if (bad.Count == 0)
+        {
+            return;
+        }
+
+        FaceDataIssue first = bad[0];
+        string more = bad.Count == 1 ? string.Empty : $" (and {bad.Count - 1} more bad image(s) or folder(s) in this folder)";
+        issues.AddRange(scan.IgnoredPaths.Select(IgnoredIssue));
+        var report = new FaceDataReport(scan.Directory, BadImagePolicy.Fail, scan.ImageCount, identitiesFound, 0, 0, issues.AsReadOnly());
+        FaceDataException? cause = outcomes.Select(outcome => outcome.Failure).FirstOrDefault(failure => failure?.Path == first.Path);
+        throw new FaceDataException(first.Path, first.Kind, first.Reason + more, cause) { Report = report };
+    }
+
+    // The identities with their kept images, in label order; records conversions, empty and single-image identities.
+    private static List<ImageFolderIdentity> KeptIdentities(
+        ImageFolderScan scan, string[] files, IReadOnlyList<ImageFolderLoader.FileOutcome> outcomes, bool[] keep, List<Found> found)
+    {
         var usable = new List<ImageFolderIdentity>();
         int start = 0;
-        for (int label = 0; label < scan.Identities.Count; label++)
+        foreach (ImageFolderIdentity identity in scan.Identities)
         {
-            ImageFolderIdentity identity = scan.Identities[label];
             var kept = new List<string>();
-            for (int k = 0; k < identity.Images.Count; k++)
+            for (int i = start; i < start + identity.Images.Count; i++)
             {
-                int i = start + k;
                 if (!keep[i])
                 {
                     continue;
@@ -96,20 +125,7 @@ internal static class FaceFolderAudit
             usable.Add(identity with { Images = kept.AsReadOnly() });
         }
 
-        List<FaceDataIssue> issues = InLabelOrder(found);
-        issues.AddRange(scan.IgnoredPaths.Select(IgnoredIssue));
-        var usableScan = new ImageFolderScan(scan.Directory, usable.AsReadOnly(), scan.IgnoredPaths);
-        var result = new Result(keep, usableScan, new FaceDataReport(
-            scan.Directory, options.OnBadImage, scan.ImageCount, identitiesFound, usableScan.ImageCount, usable.Count, issues.AsReadOnly()));
-        if (usable.Count == 0)
-        {
-            throw new FaceDataException(scan.Directory, "no usable images: every image and identity folder was left out as bad input (see the report)")
-            {
-                Report = result.Report,
-            };
-        }
-
-        return result;
+        return usable;
     }
 
     private static void FindDuplicates(
