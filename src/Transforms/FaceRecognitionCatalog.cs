@@ -142,6 +142,34 @@ public sealed class FaceRecognitionCatalog
     /// <exception cref="FaceDataException">The folder is missing, or holds no identity or an empty identity.</exception>
     public IDataView LoadImageFolder(string directory) => LoadImageFolder(ImageFolder.Scan(directory));
 
+    /// <summary>
+    /// An image folder as rows (see <see cref="LoadImageFolder(string)"/>) after checking every image with a
+    /// bad-input policy (<see cref="FaceFolderCheck"/>: each image is decoded once, nothing is kept). Under
+    /// <see cref="BadImagePolicy.Skip"/> the rows hold only usable images and the labels cover only the
+    /// identities that are kept, in ordinal order.
+    /// </summary>
+    /// <param name="directory">The image folder.</param>
+    /// <param name="options">The policy and checks.</param>
+    /// <returns>One row per usable image.</returns>
+    /// <exception cref="FaceDataException">The folder cannot be scanned, bad input under <see cref="BadImagePolicy.Fail"/>,
+    /// or no usable image is left.</exception>
+    public IDataView LoadImageFolder(string directory, FaceFolderLoadOptions options) => LoadImageFolder(directory, options, out _);
+
+    /// <summary>As <see cref="LoadImageFolder(string, FaceFolderLoadOptions)"/>, also giving what was left out and why.</summary>
+    /// <param name="directory">The image folder.</param>
+    /// <param name="options">The policy and checks.</param>
+    /// <param name="report">Everything left out, converted, ignored or worth a warning.</param>
+    /// <returns>One row per usable image.</returns>
+    /// <exception cref="FaceDataException">The folder cannot be scanned, bad input under <see cref="BadImagePolicy.Fail"/>,
+    /// or no usable image is left.</exception>
+    public IDataView LoadImageFolder(string directory, FaceFolderLoadOptions options, out FaceDataReport report)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        FaceFolderCheckResult checkedFolder = FaceFolderCheck.Run(directory, options);
+        report = checkedFolder.Report;
+        return LoadImageFolder(checkedFolder.Usable);
+    }
+
     /// <summary>An already scanned image folder as rows (see <see cref="LoadImageFolder(string)"/>).</summary>
     /// <param name="scan">The scan.</param>
     /// <returns>One row per image.</returns>

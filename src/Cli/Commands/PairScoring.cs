@@ -53,7 +53,7 @@ internal sealed class PairScoring
     public static Options CreateOptions() => new();
 
     /// <summary>Loads or draws the pairs, embeds their images and scores them.</summary>
-    public static PairScoring Run(MLContext ml, string modelPath, string device, string dataFolder, string? pairsFile, int? pairCount, int seed, CancellationToken cancel)
+    public static PairScoring Run(MLContext ml, string modelPath, string device, string dataFolder, string? pairsFile, int? pairCount, int seed, FaceFolderLoadOptions dataOptions, CancellationToken cancel)
     {
         if (!Directory.Exists(dataFolder))
         {
@@ -74,7 +74,7 @@ internal sealed class PairScoring
         }
         else
         {
-            var scan = ImageFolder.Scan(dataFolder);
+            var scan = BadImageOption.Check(ImageFolder.Scan(dataFolder, allowUnusableIdentities: true), dataOptions).Usable;
             int count = pairCount ?? Math.Min(DefaultGeneratedPairs, 2 * (int)Math.Min(int.MaxValue / 2, Math.Min(SamePairs(scan), DifferentPairs(scan))));
             if (count < 2)
             {
@@ -89,6 +89,10 @@ internal sealed class PairScoring
         string[] pathsB = [.. pairs.GetColumn<ReadOnlyMemory<char>>(FaceColumnNames.ImagePathB).Select(p => p.ToString())];
         bool[] same = [.. pairs.GetColumn<bool>(FaceColumnNames.Label)];
         int[]? folds = pairs.Schema.GetColumnOrNull(FaceColumnNames.Fold) is null ? null : [.. pairs.GetColumn<int>(FaceColumnNames.Fold)];
+        if (pairsFile is not null)
+        {
+            (pathsA, pathsB, same, folds) = BadImageOption.DropPairsWithBadImages(dataFolder, pathsA, pathsB, same, folds, dataOptions);
+        }
 
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         var images = new List<string>();
@@ -197,7 +201,9 @@ internal sealed class PairScoring
 
         public Option<string?> Json { get; } = new("--json") { Description = "Write the results as JSON to FILE (- for stdout)." };
 
-        public IEnumerable<Option> All => [Model, Data, Pairs, PairCount, Seed, Device, Json];
+        public Option<string> OnBadImage { get; } = BadImageOption.Create();
+
+        public IEnumerable<Option> All => [Model, Data, Pairs, PairCount, Seed, Device, Json, OnBadImage];
 
         public PairScoring Score(MLContext ml, ParseResult parse, CancellationToken cancel) => PairScoring.Run(
             ml,
@@ -207,6 +213,7 @@ internal sealed class PairScoring
             parse.GetValue(Pairs)?.FullName,
             parse.GetValue(PairCount),
             parse.GetValue(Seed),
+            BadImageOption.Read(parse, OnBadImage),
             cancel);
     }
 }

@@ -21,9 +21,10 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest valid checkpoint in --checkpoint-dir." };
         var valFraction = new Option<double>("--val-fraction") { Description = "Fraction of identities held out for per-epoch verification accuracy.", DefaultValueFactory = _ => 0 };
         var json = new Option<string?>("--json") { Description = "Write the training report as JSON to FILE (- for stdout)." };
+        var onBadImage = BadImageOption.Create();
         var training = new TrainingOptionSet("mobilefacenet", 112, 512, 10);
 
-        var command = new Command("train", "Train a face-embedding model on an image folder.") { data, output, checkpointDir, checkpointEvery, resume, valFraction, json };
+        var command = new Command("train", "Train a face-embedding model on an image folder.") { data, output, checkpointDir, checkpointEvery, resume, valFraction, json, onBadImage };
         training.AddTo(command);
         command.SetAction((parse, token) => CommandRunner.RunAsync(cancel =>
         {
@@ -44,7 +45,7 @@ internal static class TrainCommand
 
             string folder = parse.GetValue(data)!.FullName;
             Console.Error.WriteLine($"Loading {folder} at {options.ImageSize}x{options.ImageSize} ...");
-            var all = FaceImageSet.LoadFolder(folder, options.ImageSize);
+            var all = BadImageOption.LoadFolder(folder, options.ImageSize, BadImageOption.Read(parse, onBadImage), out FaceDataReport dataReport);
             var (train, validation) = options.ValidationFraction > 0
                 ? all.SplitByIdentity(options.ValidationFraction, options.Seed)
                 : (all, (FaceImageSet?)null);
@@ -64,7 +65,7 @@ internal static class TrainCommand
             }
             if (parse.GetValue(json) is { } jsonTarget)
             {
-                TrainingReportJson.Write(TrainingReportJson.Build(options, result, modelPath), jsonTarget);
+                TrainingReportJson.Write(TrainingReportJson.Build(options, result, modelPath, dataReport), jsonTarget);
             }
             return CommandRunner.Ok;
         }, token));

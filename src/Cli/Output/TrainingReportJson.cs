@@ -4,6 +4,7 @@ using KappaFace.MLNet.Trainer.Backbones;
 using KappaFace.MLNet.Trainer.Export;
 using KappaFace.MLNet.Trainer.Heads;
 using KappaFace.MLNet.Trainer.Training;
+using KappaFace.MLNet.Transforms.Data;
 
 namespace KappaFace.MLNet.Cli.Output;
 
@@ -12,7 +13,7 @@ internal static class TrainingReportJson
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public static JsonObject Build(FaceTrainerOptions options, TrainingResult result, string? modelPath)
+    public static JsonObject Build(FaceTrainerOptions options, TrainingResult result, string? modelPath, FaceDataReport? data = null)
     {
         var epochs = new JsonArray();
         foreach (var e in result.Epochs)
@@ -38,7 +39,7 @@ internal static class TrainingReportJson
             }
             epochs.Add(epoch);
         }
-        return new JsonObject
+        var document = new JsonObject
         {
             ["loss"] = ModelCardAssembler.LossName(options.Margin.Loss),
             ["backbone"] = BackboneFactory.NameOf(options.Backbone),
@@ -52,6 +53,12 @@ internal static class TrainingReportJson
             ["epochs"] = epochs,
             ["model"] = modelPath,
         };
+        if (data is not null)
+        {
+            document["data"] = FaceDataReportJson.Build(data);
+        }
+
+        return document;
     }
 
     /// <summary>Writes <paramref name="document"/> to a file, or to standard output for <c>-</c>.</summary>

@@ -114,9 +114,11 @@ public sealed class FaceImageSet
     /// <summary>
     /// Loads an image folder (<c>DIR/&lt;identity&gt;/&lt;image&gt;</c>): each image is decoded once,
     /// converted to RGB and resized to <paramref name="imageSize"/> x <paramref name="imageSize"/>.
+    /// Checks only that each file decodes (<see cref="FaceFolderLoadOptions.DecodeOnly"/>); the overload
+    /// with <see cref="FaceFolderLoadOptions"/> also rejects tiny images and duplicates and can skip bad input.
     /// </summary>
     /// <remarks>
-    /// <para>Labels follow <see cref="ImageFolder.Scan"/>: identities sorted ordinally, images sorted
+    /// <para>Labels follow <see cref="ImageFolder.Scan(string)"/>: identities sorted ordinally, images sorted
     /// ordinally within each identity. Files are decoded in parallel; the result does not depend on the
     /// order in which they finish.</para>
     /// <para>Resize mode: centre crop to a square, then scale with Skia's high-quality filter. Faces keep
@@ -129,7 +131,7 @@ public sealed class FaceImageSet
     /// <param name="directory">The data folder.</param>
     /// <param name="imageSize">The side S of the square output images.</param>
     /// <param name="progress">Receives the number of images decoded so far.</param>
-    /// <exception cref="FaceDataException">The folder layout is wrong (see <see cref="ImageFolder.Scan"/>)
+    /// <exception cref="FaceDataException">The folder layout is wrong (see <see cref="ImageFolder.Scan(string)"/>)
     /// or an image cannot be read or decoded; <see cref="FaceDataException.Path"/> names the first such
     /// file in label order.</exception>
     public static FaceImageSet LoadFolder(string directory, int imageSize, IProgress<int>? progress = null)
@@ -139,7 +141,7 @@ public sealed class FaceImageSet
     }
 
     /// <summary>
-    /// Loads the images of a folder already scanned with <see cref="ImageFolder.Scan"/> (for callers that
+    /// Loads the images of a folder already scanned with <see cref="ImageFolder.Scan(string)"/> (for callers that
     /// report <see cref="ImageFolderScan.IgnoredPaths"/> first). Decoding, resizing and labels are as in
     /// <see cref="LoadFolder(string, int, IProgress{int})"/>.
     /// </summary>
@@ -147,13 +149,46 @@ public sealed class FaceImageSet
     /// <param name="imageSize">The side S of the square output images.</param>
     /// <param name="progress">Receives the number of images decoded so far.</param>
     /// <exception cref="FaceDataException">An image cannot be read or decoded.</exception>
-    public static FaceImageSet LoadFolder(ImageFolderScan scan, int imageSize, IProgress<int>? progress = null)
+    public static FaceImageSet LoadFolder(ImageFolderScan scan, int imageSize, IProgress<int>? progress = null) =>
+        LoadFolder(scan, imageSize, FaceFolderLoadOptions.DecodeOnly, out _, progress);
+
+    /// <summary>
+    /// Loads an image folder as <see cref="LoadFolder(string, int, IProgress{int})"/> does, applying
+    /// <paramref name="options"/> to bad input (docs/reliability-bad-input.md): under
+    /// <see cref="BadImagePolicy.Skip"/> bad files and empty identity folders are left out and listed in
+    /// <paramref name="report"/>; byte-identical copies within an identity are dropped (the first is kept).
+    /// Each image is decoded once. Labels are the ordinal order of the identities that are kept.
+    /// </summary>
+    /// <param name="directory">The data folder.</param>
+    /// <param name="imageSize">The side S of the square output images.</param>
+    /// <param name="options">The policy and checks.</param>
+    /// <param name="report">Everything left out, converted, ignored or worth a warning.</param>
+    /// <param name="progress">Receives the number of images decoded so far.</param>
+    /// <exception cref="FaceDataException">The folder cannot be scanned; bad input under
+    /// <see cref="BadImagePolicy.Fail"/> (naming the first in label order; <see cref="FaceDataException.Report"/>
+    /// lists all of it); or no usable image is left.</exception>
+    public static FaceImageSet LoadFolder(string directory, int imageSize, FaceFolderLoadOptions options, out FaceDataReport report, IProgress<int>? progress = null)
+    {
+        ImageLayout.ValidateImageSize(imageSize);
+        return LoadFolder(ImageFolder.Scan(directory, allowUnusableIdentities: true), imageSize, options, out report, progress);
+    }
+
+    /// <summary>Loads an already scanned folder with a bad-input policy (see
+    /// <see cref="LoadFolder(string, int, FaceFolderLoadOptions, out FaceDataReport, IProgress{int})"/>).</summary>
+    /// <param name="scan">The scanned folder.</param>
+    /// <param name="imageSize">The side S of the square output images.</param>
+    /// <param name="options">The policy and checks.</param>
+    /// <param name="report">Everything left out, converted, ignored or worth a warning.</param>
+    /// <param name="progress">Receives the number of images decoded so far.</param>
+    /// <exception cref="FaceDataException">Bad input under <see cref="BadImagePolicy.Fail"/>, or no usable image is left.</exception>
+    public static FaceImageSet LoadFolder(ImageFolderScan scan, int imageSize, FaceFolderLoadOptions options, out FaceDataReport report, IProgress<int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(scan);
+        ArgumentNullException.ThrowIfNull(options);
         ImageLayout.ValidateImageSize(imageSize);
-        ImageFolderLoader.LoadedImages loaded = ImageFolderLoader.Load(scan, imageSize, progress);
-        string[] classNames = scan.Identities.Select(identity => identity.Name).ToArray();
-        return FromOwnedPixels(imageSize, loaded.Pixels, loaded.Labels, classNames, loaded.Sources);
+        ImageFolderLoader.LoadedImages loaded = ImageFolderLoader.Load(scan, imageSize, options, progress);
+        report = loaded.Report;
+        return FromOwnedPixels(imageSize, loaded.Pixels, loaded.Labels, loaded.ClassNames, loaded.Sources);
     }
 
     /// <summary>

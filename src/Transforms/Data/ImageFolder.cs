@@ -21,9 +21,23 @@ public static class ImageFolder
     /// <param name="directory">The data folder.</param>
     /// <returns>The identities and their images.</returns>
     /// <exception cref="FaceDataException">
-    /// The folder does not exist, holds no identity folder, or an identity folder holds no image.
+    /// The folder does not exist or cannot be listed, holds no identity folder, or an identity folder holds
+    /// no image or cannot be listed.
     /// </exception>
-    public static ImageFolderScan Scan(string directory)
+    public static ImageFolderScan Scan(string directory) => Scan(directory, allowUnusableIdentities: false);
+
+    /// <summary>
+    /// Lists the folder as <see cref="Scan(string)"/> does; with <paramref name="allowUnusableIdentities"/>,
+    /// empty or unreadable identity folders are listed in <see cref="ImageFolderScan.UnusableIdentities"/>
+    /// instead of failing the scan (for <see cref="FaceFolderCheck"/>, which applies a
+    /// <see cref="BadImagePolicy"/> to them).
+    /// </summary>
+    /// <param name="directory">The data folder.</param>
+    /// <param name="allowUnusableIdentities">Report empty or unreadable identity folders instead of throwing.</param>
+    /// <returns>The identities and their images.</returns>
+    /// <exception cref="FaceDataException">The folder does not exist or cannot be listed, or holds no
+    /// identity folder; without <paramref name="allowUnusableIdentities"/>, also an empty or unreadable identity folder.</exception>
+    public static ImageFolderScan Scan(string directory, bool allowUnusableIdentities)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         string root = Path.GetFullPath(directory);
@@ -33,10 +47,20 @@ public static class ImageFolder
         }
 
         var ignored = new List<string>();
-        ignored.AddRange(Directory.EnumerateFiles(root));
-
         var identities = new List<ImageFolderIdentity>();
-        foreach (string identityDirectory in SortedOrdinal(Directory.EnumerateDirectories(root)))
+        var unusable = new List<FaceDataIssue>();
+        List<string> identityDirectories;
+        try
+        {
+            ignored.AddRange(Directory.EnumerateFiles(root));
+            identityDirectories = SortedOrdinal(Directory.EnumerateDirectories(root));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new FaceDataException(root, FaceDataIssueKind.Unreadable, $"image folder cannot be listed: {e.Message}", e);
+        }
+
+        foreach (string identityDirectory in identityDirectories)
         {
             string name = Path.GetFileName(identityDirectory);
             // Hidden folders (.git, .cache, ...) are tool artefacts, never people.
@@ -46,42 +70,64 @@ public static class ImageFolder
                 continue;
             }
 
-            identities.Add(ScanIdentity(name, identityDirectory, ignored));
+            if (ScanIdentity(name, identityDirectory, ignored, out FaceDataIssue? problem) is { } identity)
+            {
+                identities.Add(identity);
+            }
+            else if (allowUnusableIdentities)
+            {
+                unusable.Add(problem!);
+            }
+            else
+            {
+                throw new FaceDataException(problem!.Path, problem.Kind, problem.Reason);
+            }
         }
 
-        if (identities.Count == 0)
+        if (identities.Count == 0 && unusable.Count == 0)
         {
             throw new FaceDataException(root, "no identity folders found; expected DIR/<identity>/<image> (png, jpg, jpeg, bmp, webp)");
         }
 
         ignored.Sort(StringComparer.Ordinal);
-        return new ImageFolderScan(root, identities.AsReadOnly(), ignored.AsReadOnly());
+        return new ImageFolderScan(root, identities.AsReadOnly(), ignored.AsReadOnly(), unusable.AsReadOnly());
     }
 
     /// <summary>True when the path has one of the recognised image extensions.</summary>
     public static bool IsImageFile(string path) => ImageExtensions.Contains(Path.GetExtension(path));
 
-    private static ImageFolderIdentity ScanIdentity(string name, string identityDirectory, List<string> ignored)
+    private static ImageFolderIdentity? ScanIdentity(string name, string identityDirectory, List<string> ignored, out FaceDataIssue? problem)
     {
         var images = new List<string>();
-        foreach (string file in SortedOrdinal(Directory.EnumerateFiles(identityDirectory)))
+        var others = new List<string>();
+        try
         {
-            if (IsImageFile(file))
+            foreach (string file in SortedOrdinal(Directory.EnumerateFiles(identityDirectory)))
             {
-                images.Add(file);
+                (IsImageFile(file) ? images : others).Add(file);
             }
-            else
-            {
-                ignored.Add(file);
-            }
+
+            others.AddRange(Directory.EnumerateDirectories(identityDirectory));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A folder name that is not valid UTF-8 decodes to U+FFFD and then names no folder.
+            string reason = name.Contains('\uFFFD', StringComparison.Ordinal)
+                ? "identity folder cannot be listed: its name is not valid UTF-8 (shown with U+FFFD); rename it"
+                : $"identity folder cannot be listed: {e.Message}";
+            problem = new FaceDataIssue(FaceDataIssueKind.Unreadable, identityDirectory, reason);
+            return null;
         }
 
-        ignored.AddRange(Directory.EnumerateDirectories(identityDirectory));
+        ignored.AddRange(others);
         if (images.Count == 0)
         {
-            throw new FaceDataException(identityDirectory, $"identity folder '{name}' holds no images (png, jpg, jpeg, bmp, webp)");
+            problem = new FaceDataIssue(FaceDataIssueKind.EmptyIdentity, identityDirectory,
+                $"identity folder '{name}' holds no images (png, jpg, jpeg, bmp, webp)");
+            return null;
         }
 
+        problem = null;
         return new ImageFolderIdentity(name, identityDirectory, images.AsReadOnly());
     }
 

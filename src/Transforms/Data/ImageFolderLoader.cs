@@ -1,49 +1,92 @@
-using System.Runtime.ExceptionServices;
-
 namespace KappaFace.MLNet.Transforms.Data;
 
-/// <summary>Decodes every image of a scanned folder, in parallel, into one pixel buffer.</summary>
+/// <summary>
+/// Decodes every image of a scanned folder once, in parallel, optionally into one pixel buffer, and applies
+/// the bad-input policy (<see cref="FaceFolderAudit"/>) to what it found.
+/// </summary>
 internal static class ImageFolderLoader
 {
-    /// <summary>The decoded images, in label order.</summary>
-    public sealed record LoadedImages(byte[] Pixels, int[] Labels, string[] Sources);
+    /// <summary>The decoded images that were kept, in label order, and the report.</summary>
+    public sealed record LoadedImages(byte[] Pixels, int[] Labels, string[] ClassNames, string[] Sources, FaceDataReport Report);
 
-    /// <summary>Decodes all images of <paramref name="scan"/> at <paramref name="imageSize"/>.</summary>
-    /// <exception cref="FaceDataException">An image cannot be read or decoded.</exception>
-    public static LoadedImages Load(ImageFolderScan scan, int imageSize, IProgress<int>? progress)
+    /// <summary>How one file decoded: a failure, or what was learnt about it.</summary>
+    public readonly record struct FileOutcome(FaceDataException? Failure, FaceImageDecoder.DecodedFile Decoded);
+
+    /// <summary>Decodes all images of <paramref name="scan"/> at <paramref name="imageSize"/> and keeps the usable ones.</summary>
+    /// <exception cref="FaceDataException">Bad input under <see cref="BadImagePolicy.Fail"/>, or nothing usable is left.</exception>
+    public static LoadedImages Load(ImageFolderScan scan, int imageSize, FaceFolderLoadOptions options, IProgress<int>? progress)
     {
-        int count = scan.ImageCount;
-        var labels = new int[count];
-        var sources = new string[count];
+        string[] files = Files(scan);
+        byte[] pixels = ImageLayout.AllocatePixels(files.Length, imageSize);
+        int bytesPerImage = ImageLayout.BytesPerImage(imageSize);
+        FileOutcome[] outcomes = DecodeAll(files, options, progress, (i, file) =>
+            FaceImageDecoder.DecodeInto(file, imageSize, pixels.AsSpan(i * bytesPerImage, bytesPerImage), FaceImageDecoder.DecodeChecks.From(options)));
+        FaceFolderAudit.Result audit = FaceFolderAudit.Decide(scan, outcomes, options);
+
+        // Each kept image moves down to its place among the kept ones (never up), then the buffer is cut
+        // to size; only a load that left something out pays for the copy.
+        var labels = new int[audit.Usable.ImageCount];
+        var sources = new string[labels.Length];
         int next = 0;
-        for (int label = 0; label < scan.Identities.Count; label++)
+        for (int i = 0; i < files.Length; i++)
         {
-            foreach (string file in scan.Identities[label].Images)
+            if (audit.Keep[i])
             {
-                labels[next] = label;
-                sources[next] = file;
+                if (next != i)
+                {
+                    pixels.AsSpan(i * bytesPerImage, bytesPerImage).CopyTo(pixels.AsSpan(next * bytesPerImage));
+                }
+
+                sources[next] = files[i];
                 next++;
             }
         }
 
-        byte[] pixels = ImageLayout.AllocatePixels(count, imageSize);
-        int bytesPerImage = ImageLayout.BytesPerImage(imageSize);
-        var failures = new FaceDataException?[count];
+        next = 0;
+        for (int label = 0; label < audit.Usable.Identities.Count; label++)
+        {
+            foreach (string _ in audit.Usable.Identities[label].Images)
+            {
+                labels[next++] = label;
+            }
+        }
+
+        if (labels.Length != files.Length)
+        {
+            pixels = pixels.AsSpan(0, labels.Length * bytesPerImage).ToArray();
+        }
+
+        string[] classNames = audit.Usable.Identities.Select(identity => identity.Name).ToArray();
+        return new LoadedImages(pixels, labels, classNames, sources, audit.Report);
+    }
+
+    /// <summary>The image files of <paramref name="scan"/> in label order.</summary>
+    public static string[] Files(ImageFolderScan scan) => scan.Identities.SelectMany(identity => identity.Images).ToArray();
+
+    /// <summary>Runs <paramref name="decode"/> on every file in parallel; failures are collected, not thrown.</summary>
+    public static FileOutcome[] DecodeAll(
+        string[] files,
+        FaceFolderLoadOptions options,
+        IProgress<int>? progress,
+        Func<int, string, FaceImageDecoder.DecodedFile> decode)
+    {
+        options.Validate();
+        var outcomes = new FileOutcome[files.Length];
         var progressGate = new object();
         int decoded = 0;
 
         // Each file writes only its own slot, so the result is the same whatever order threads finish in.
-        Parallel.For(0, count, i =>
+        Parallel.For(0, files.Length, i =>
         {
             try
             {
-                FaceImageDecoder.DecodeInto(sources[i], imageSize, pixels.AsSpan(i * bytesPerImage, bytesPerImage));
+                outcomes[i] = new FileOutcome(null, decode(i, files[i]));
             }
             catch (FaceDataException e)
             {
-                // Collected rather than thrown so the report can name the first bad file in label order
-                // and count the others; this is also where a BadImagePolicy (skip) will plug in.
-                failures[i] = e;
+                // Collected rather than thrown: the policy decides, and under Fail the error names the first
+                // bad file in label order, not the first one a thread happened to finish.
+                outcomes[i] = new FileOutcome(e, default);
             }
 
             if (progress is not null)
@@ -56,27 +99,6 @@ internal static class ImageFolderLoader
             }
         });
 
-        ThrowIfAnyFailed(failures);
-        return new LoadedImages(pixels, labels, sources);
-    }
-
-    private static void ThrowIfAnyFailed(FaceDataException?[] failures)
-    {
-        FaceDataException? first = Array.Find(failures, failure => failure is not null);
-        if (first is null)
-        {
-            return;
-        }
-
-        int others = failures.Count(failure => failure is not null) - 1;
-        if (others == 0)
-        {
-            ExceptionDispatchInfo.Capture(first).Throw();
-        }
-
-        throw new FaceDataException(
-            first.Path ?? string.Empty,
-            $"{first.Reason} (and {others} more bad image(s) in this folder)",
-            first);
+        return outcomes;
     }
 }

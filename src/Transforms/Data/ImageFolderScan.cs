@@ -1,6 +1,6 @@
 namespace KappaFace.MLNet.Transforms.Data;
 
-/// <summary>The layout of an image folder, as found by <see cref="ImageFolder.Scan"/>.</summary>
+/// <summary>The layout of an image folder, as found by <see cref="ImageFolder.Scan(string)"/>.</summary>
 public sealed class ImageFolderScan
 {
     /// <summary>Creates a scan result.</summary>
@@ -8,13 +8,29 @@ public sealed class ImageFolderScan
     /// <param name="identities">The identities in label order.</param>
     /// <param name="ignoredPaths">Files and folders present but not used.</param>
     public ImageFolderScan(string directory, IReadOnlyList<ImageFolderIdentity> identities, IReadOnlyList<string> ignoredPaths)
+        : this(directory, identities, ignoredPaths, [])
+    {
+    }
+
+    /// <summary>Creates a scan result that also lists identity folders that could not be used.</summary>
+    /// <param name="directory">The full path of the data folder.</param>
+    /// <param name="identities">The identities in label order.</param>
+    /// <param name="ignoredPaths">Files and folders present but not used.</param>
+    /// <param name="unusableIdentities">Empty or unreadable identity folders, in ordinal name order.</param>
+    public ImageFolderScan(
+        string directory,
+        IReadOnlyList<ImageFolderIdentity> identities,
+        IReadOnlyList<string> ignoredPaths,
+        IReadOnlyList<FaceDataIssue> unusableIdentities)
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(identities);
         ArgumentNullException.ThrowIfNull(ignoredPaths);
+        ArgumentNullException.ThrowIfNull(unusableIdentities);
         Directory = directory;
         Identities = identities;
         IgnoredPaths = ignoredPaths;
+        UnusableIdentities = unusableIdentities;
         ImageCount = identities.Sum(identity => identity.Images.Count);
     }
 
@@ -29,6 +45,14 @@ public sealed class ImageFolderScan
     /// hidden folders), sorted ordinally, so callers can report them.
     /// </summary>
     public IReadOnlyList<string> IgnoredPaths { get; }
+
+    /// <summary>
+    /// Identity folders left out of <see cref="Identities"/> because they hold no image
+    /// (<see cref="FaceDataIssueKind.EmptyIdentity"/>) or cannot be listed (<see cref="FaceDataIssueKind.Unreadable"/>).
+    /// Only <see cref="ImageFolder.Scan(string, bool)"/> with <c>allowUnusableIdentities</c> fills it; the
+    /// strict scan throws instead.
+    /// </summary>
+    public IReadOnlyList<FaceDataIssue> UnusableIdentities { get; }
 
     /// <summary>The number of image files over all identities.</summary>
     public int ImageCount { get; }

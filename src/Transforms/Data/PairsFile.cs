@@ -161,13 +161,23 @@ public static class PairsFile
 
                     _format = LooksLikeLfw(fields) ? PairsFileFormat.Lfw : PairsFileFormat.Paths;
                 }
+                else if (IsHeader(fields))
+                {
+                    // Two integers can only be a fold header, and only the first line may hold one (two
+                    // pairs files pasted together, or a header in the middle).
+                    throw Bad(lineNumber, foldCount is null
+                        ? $"'{string.Join(' ', fields)}' looks like a fold header (FOLDS N), which is only allowed on the first line"
+                        : $"a second fold header ('{string.Join(' ', fields)}'); the first line already declared {foldCount} folds of {pairsPerLabel}");
+                }
 
                 entries.Add(_format == PairsFileFormat.Lfw ? LfwEntry(fields, lineNumber) : PathsEntry(fields, lineNumber));
             }
 
             if (entries.Count == 0)
             {
-                throw new FaceDataException(file, "holds no pairs");
+                throw new FaceDataException(file, lines.All(string.IsNullOrWhiteSpace)
+                    ? "holds no pairs: the file is empty or blank"
+                    : "holds no pairs: it has only a fold header");
             }
 
             if (foldCount is { } folds && pairsPerLabel is { } perLabel)
@@ -230,7 +240,16 @@ public static class PairsFile
 
         private string ResolvePath(string relative, int lineNumber)
         {
-            string full = Path.GetFullPath(Path.Combine(folder, relative));
+            string full;
+            try
+            {
+                full = Path.GetFullPath(Path.Combine(folder, relative));
+            }
+            catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+            {
+                throw Bad(lineNumber, $"image path '{Printable(relative)}' is not a valid path ({e.Message})");
+            }
+
             return File.Exists(full)
                 ? full
                 : throw Bad(lineNumber, $"image '{relative}' not found (looked for {full})");
@@ -316,6 +335,10 @@ public static class PairsFile
 
             return result;
         }
+
+        // Control characters (a NUL from a binary file) would garble the one-line error.
+        private static string Printable(string text) =>
+            string.Concat(text.Select(c => char.IsControl(c) ? $"\\u{(int)c:X4}" : c.ToString()));
 
         private FaceDataException Bad(int lineNumber, string what) =>
             new(file, $"line {lineNumber}: {what}");
