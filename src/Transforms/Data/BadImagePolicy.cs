@@ -3,7 +3,7 @@ namespace KappaFace.MLNet.Transforms.Data;
 /// <summary>
 /// What loading an image folder does with a bad input (an unreadable, empty, corrupt, non-image,
 /// unsupported, too small or too large file, an empty identity folder, or a picture filed under two
-/// identities). The full table is in docs/reliability-bad-input.md.
+/// identities). The full table is in docs/reliability.md (Bad input).
 /// </summary>
 public enum BadImagePolicy
 {

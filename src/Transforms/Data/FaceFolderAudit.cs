@@ -5,7 +5,7 @@ namespace KappaFace.MLNet.Transforms.Data;
 /// <summary>
 /// Applies the bad-input policy to a decoded folder: classifies every failure, finds byte-identical
 /// duplicates, drops identities left without images, and either throws (Fail) or returns what to keep
-/// and the report (Skip). The policy table is docs/reliability-bad-input.md.
+/// and the report (Skip). The policy table is docs/reliability.md (Bad input).
 /// </summary>
 internal static class FaceFolderAudit
 {

@@ -2,7 +2,7 @@ namespace KappaFace.MLNet.Transforms.Data;
 
 /// <summary>
 /// How an image folder is checked while it is loaded (<see cref="FaceImageSet.LoadFolder(string, int, FaceFolderLoadOptions, out FaceDataReport, IProgress{int})"/>,
-/// <see cref="FaceFolderCheck"/>). The defaults are the documented policy of docs/reliability-bad-input.md.
+/// <see cref="FaceFolderCheck"/>). The defaults are the documented policy of docs/reliability.md (Bad input).
 /// </summary>
 public sealed record FaceFolderLoadOptions
 {

@@ -154,7 +154,7 @@ public sealed class FaceImageSet
 
     /// <summary>
     /// Loads an image folder as <see cref="LoadFolder(string, int, IProgress{int})"/> does, applying
-    /// <paramref name="options"/> to bad input (docs/reliability-bad-input.md): under
+    /// <paramref name="options"/> to bad input (docs/reliability.md (Bad input)): under
     /// <see cref="BadImagePolicy.Skip"/> bad files and empty identity folders are left out and listed in
     /// <paramref name="report"/>; byte-identical copies within an identity are dropped (the first is kept).
     /// Each image is decoded once. Labels are the ordinal order of the identities that are kept.
