@@ -31,8 +31,8 @@ public sealed class ReportPlots(ExperimentReport report, string folder)
         Add(KappaAgainstClassSize());
         Add(MarginAgainstClassSize());
         Add(MarginsPerEpoch());
-        Add(PerEpoch("loss-per-epoch.png", "Training loss per epoch (mean over seeds)", "mean training loss", e => e.Loss));
-        Add(PerEpoch("accuracy-per-epoch.png", "Held-out 10-fold accuracy per epoch (mean over seeds)", "held-out accuracy", e => e.HeldOutAccuracy));
+        Add(PerEpoch("loss-per-epoch.png", "Training loss per epoch (mean over seeds)", "mean training loss", e => e.Loss, Alignment.UpperRight));
+        Add(PerEpoch("accuracy-per-epoch.png", "Held-out 10-fold accuracy per epoch (mean over seeds)", "held-out accuracy", e => e.HeldOutAccuracy, Alignment.LowerRight));
         Add(Roc(LongTail));
         Add(Roc(Balanced));
         return written;
@@ -90,6 +90,7 @@ public sealed class ReportPlots(ExperimentReport report, string folder)
     {
         var plot = new Plot();
         int drawn = 0;
+        double highest = 0;
         foreach (var (split, colour) in new[] { (LongTail, Colors.C0), (Balanced, Colors.C1) })
         {
             if (FirstMain("kappaface", split) is not { } run || run.Epochs.Any(e => e.Margins is null))
@@ -113,6 +114,7 @@ public sealed class ReportPlots(ExperimentReport report, string folder)
             extremes.LinePattern = LinePattern.Dotted;
             extremes.MarkerSize = 0;
             extremes.LegendText = $"{split}: min and max";
+            highest = Math.Max(highest, run.Epochs.Max(e => e.Margins!.Max));
             var max = plot.Add.Scatter(xs, run.Epochs.Select(e => e.Margins!.Max).ToArray());
             max.Color = colour;
             max.LinePattern = LinePattern.Dotted;
@@ -128,11 +130,13 @@ public sealed class ReportPlots(ExperimentReport report, string folder)
         plot.Title("KappaFace per-class margins at each epoch's end (first seed)");
         plot.XLabel("epoch");
         plot.YLabel("margin (radians)");
+        // Head room above the largest margin keeps the legend off the curves.
+        plot.Axes.SetLimitsY(0, highest * 1.4);
         plot.ShowLegend(Alignment.UpperRight);
         return Save(plot, "margins-per-epoch.png");
     }
 
-    private string? PerEpoch(string file, string title, string yLabel, Func<EpochSummary, double?> value)
+    private string? PerEpoch(string file, string title, string yLabel, Func<EpochSummary, double?> value, Alignment legend)
     {
         var plot = new Plot();
         int drawn = 0;
@@ -167,7 +171,7 @@ public sealed class ReportPlots(ExperimentReport report, string folder)
         plot.Title(title);
         plot.XLabel("epoch");
         plot.YLabel(yLabel);
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(legend);
         return Save(plot, file);
     }
 

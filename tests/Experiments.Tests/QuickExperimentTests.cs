@@ -116,7 +116,10 @@ public sealed class QuickExperimentTests(ITestOutputHelper output) : IDisposable
                 var k = run.KappaFace ?? throw new Xunit.Sdk.XunitException($"{run.Name} has no KappaFace values");
                 int images = run.Split == "long-tail" ? report.Data.LongTail.Images : report.Data.Balanced.Images;
                 Assert.Equal(images, k.Counts.Sum());
-                Assert.All(k.Kappa, kappa => Assert.True(kappa > 0, $"{run.Name}: kappa {kappa}"));
+                // 0 is the defined value for a class none of whose images was sampled in the last epoch (the
+                // trainer drops the last incomplete batch, and a tail class has only 2 images); never negative.
+                Assert.All(k.Kappa, kappa => Assert.True(kappa >= 0, $"{run.Name}: kappa {kappa}"));
+                Assert.True(k.Kappa.Count(kappa => kappa > 0) > k.Kappa.Count / 2, $"{run.Name}: most kappas are 0");
                 Assert.All(k.Margins, m => Assert.InRange(m, 0, Math.PI));
                 Assert.All(k.Psi, p => Assert.InRange(p, 0, 1));
                 Assert.All(run.Epochs, e => Assert.InRange(e.Margins!.Median, e.Margins.Min, e.Margins.Max));
