@@ -1,0 +1,63 @@
+using KappaFace.MLNet.Trainer.Heads;
+
+namespace KappaFace.MLNet.Benchmarks.Experiments;
+
+/// <summary>
+/// The runs of an experiment, in the order they run. The first seed's runs come first (main runs, then the
+/// ablations, then ArcFace at KappaFace's mean margin), so a run stopped early still has every kind of result.
+/// </summary>
+public static class ExperimentPlan
+{
+    /// <summary>The losses compared under identical settings.</summary>
+    public static IReadOnlyList<MarginLossKind> Losses { get; } = [MarginLossKind.KappaFace, MarginLossKind.ArcFace, MarginLossKind.CosFace];
+
+    /// <summary>The training splits.</summary>
+    public static IReadOnlyList<string> Splits { get; } = [SplitNames.LongTail, SplitNames.Balanced];
+
+    /// <summary>
+    /// The KappaFace ablations of spec section 2.3. T = 0.4 and gamma = 0.7 are the defaults, so the main
+    /// KappaFace run of the same seed is the T = 0.4 point and is not trained twice.
+    /// </summary>
+    public static IReadOnlyList<(string Variant, Action<MarginOptions> Configure)> Ablations { get; } =
+    [
+        ("gamma=1", m => m.Gamma = 1),
+        ("gamma=0", m => m.Gamma = 0),
+        ("T=0.2", m => m.Temperature = 0.2),
+        ("T=0.8", m => m.Temperature = 0.8),
+    ];
+
+    /// <summary>
+    /// Every run. The fixed-margin runs are placeholders (<see cref="IsPlaceholder"/>): their margin is only known
+    /// once the same seed's KappaFace run on the same split has finished; <see cref="FixedMargin"/> makes the real one.
+    /// </summary>
+    public static IReadOnlyList<RunSpec> Runs(ExperimentSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var runs = new List<RunSpec>();
+        foreach (int seed in settings.Seeds)
+        {
+            foreach (string split in Splits)
+            {
+                runs.AddRange(Losses.Select(loss => new RunSpec(RunGroups.Main, split, loss, seed, "", null)));
+            }
+
+            if (seed == settings.Seeds[0] && settings.Ablations)
+            {
+                runs.AddRange(Ablations.Select(a => new RunSpec(RunGroups.Ablation, SplitNames.LongTail, MarginLossKind.KappaFace, seed, a.Variant, a.Configure)));
+                runs.AddRange(Splits.Select(split => new RunSpec(RunGroups.FixedMargin, split, MarginLossKind.ArcFace, seed, PlaceholderVariant, null)));
+            }
+        }
+
+        return runs;
+    }
+
+    private const string PlaceholderVariant = "m=kappaface-mean";
+
+    /// <summary>True for a fixed-margin run whose margin is still to be taken from a KappaFace run.</summary>
+    public static bool IsPlaceholder(RunSpec run) => run?.Group == RunGroups.FixedMargin && run.Configure is null;
+
+    /// <summary>The ArcFace run whose fixed margin is <paramref name="meanMargin"/>.</summary>
+    public static RunSpec FixedMargin(string split, int seed, double meanMargin) =>
+        new(RunGroups.FixedMargin, split, MarginLossKind.ArcFace, seed,
+            FormattableString.Invariant($"m={meanMargin:F3}"), m => m.Margin = meanMargin);
+}

@@ -1,0 +1,55 @@
+using System.CommandLine;
+using KappaFace.MLNet.Benchmarks.Experiments;
+using KappaFace.MLNet.Tests.Shared;
+using KappaFace.MLNet.Trainer.Backbones;
+using KappaFace.MLNet.Transforms.Data;
+
+// kappaface-experiment: KappaFace, ArcFace and CosFace under identical settings on long-tailed and balanced
+// identity-disjoint splits of real faces; see docs/experiments.md.
+var quick = new Option<bool>("--quick") { Description = "A few minutes: one seed, 60 identities, 6 epochs." };
+var data = new Option<DirectoryInfo?>("--data") { Description = "Image folder (default: ../shared/data/celeba-dev above the repository)." };
+var output = new Option<DirectoryInfo>("--out") { Description = "Folder for report.json, report.md and plots/.", DefaultValueFactory = _ => new DirectoryInfo("experiment-results") };
+var seeds = new Option<int?>("--seeds") { Description = "Number of training seeds (1..N); default 3, or 1 with --quick." };
+var epochs = new Option<int?>("--epochs") { Description = "Override the epochs of the chosen mode." };
+var identities = new Option<int?>("--identities") { Description = "Use at most this many identities (0 = all)." };
+var heldOut = new Option<int?>("--held-out") { Description = "Identities held out for evaluation." };
+var backbone = new Option<string?>("--backbone") { Description = "Override the network (tiny, mobilefacenet, ...)." };
+var imageSize = new Option<int?>("--image-size") { Description = "Override the input size (a multiple of 16)." };
+var noAblations = new Option<bool>("--no-ablations") { Description = "Skip the KappaFace ablations and the fixed-margin ArcFace runs." };
+var noPlots = new Option<bool>("--no-plots") { Description = "Do not draw the PNG plots." };
+
+var root = new RootCommand("kappaface-experiment: compare KappaFace, ArcFace and CosFace on long-tailed and balanced real faces.")
+{
+    quick, data, output, seeds, epochs, identities, heldOut, backbone, imageSize, noAblations, noPlots,
+};
+root.SetAction((parse, token) =>
+{
+    try
+    {
+        var settings = parse.GetValue(quick) ? ExperimentSettings.Quick : ExperimentSettings.Full;
+        settings = settings with
+        {
+            Seeds = parse.GetValue(seeds) is int n ? Enumerable.Range(1, n).ToArray() : settings.Seeds,
+            Epochs = parse.GetValue(epochs) ?? settings.Epochs,
+            MaxIdentities = parse.GetValue(identities) ?? settings.MaxIdentities,
+            HeldOutIdentities = parse.GetValue(heldOut) ?? settings.HeldOutIdentities,
+            Backbone = parse.GetValue(backbone) is { } name ? BackboneFactory.Parse(name) : settings.Backbone,
+            ImageSize = parse.GetValue(imageSize) ?? settings.ImageSize,
+            Ablations = settings.Ablations && !parse.GetValue(noAblations),
+        };
+        settings.Validate();
+        string folder = parse.GetValue(data)?.FullName ?? SharedData.DataSet("celeba-dev")
+            ?? throw new DirectoryNotFoundException("No --data given and ../shared/data/celeba-dev was not found above the repository.");
+        Console.Error.WriteLine($"Loading {folder} at {settings.ImageSize} px...");
+        var all = ExperimentData.Load(folder, settings.ImageSize, settings.MaxIdentities);
+        string command = "kappaface-experiment " + string.Join(' ', args);
+        ExperimentJob.Run(settings, all, folder, parse.GetValue(output)!.FullName, Console.Error, command, !parse.GetValue(noPlots), token);
+        return Task.FromResult(0);
+    }
+    catch (Exception e) when (e is ArgumentException or IOException or FaceDataException or InvalidDataException or InvalidOperationException or OperationCanceledException)
+    {
+        Console.Error.WriteLine($"kappaface-experiment: {e.Message}");
+        return Task.FromResult(1);
+    }
+});
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
