@@ -1,5 +1,6 @@
 using System.CommandLine;
 using KappaFace.MLNet.Cli.Output;
+using KappaFace.MLNet.Trainer.Data;
 using KappaFace.MLNet.Trainer.Training;
 using KappaFace.MLNet.Transforms.Data;
 
@@ -16,9 +17,10 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest valid checkpoint in --checkpoint-dir." };
         var valFraction = new Option<double>("--val-fraction") { Description = "Fraction of identities held out for per-epoch verification accuracy.", DefaultValueFactory = _ => 0 };
         var json = new Option<string?>("--json") { Description = "Write the training report as JSON to FILE (- for stdout)." };
+        var stream = new Option<bool>("--stream") { Description = "Decode images on the fly on background threads instead of loading the folder into memory." };
         var training = new TrainingOptionSet("mobilefacenet", 112, 512, 10);
 
-        var command = new Command("train", "Train a face-embedding model on an image folder.") { data, output, checkpointDir, resume, valFraction, json };
+        var command = new Command("train", "Train a face-embedding model on an image folder.") { data, output, checkpointDir, resume, valFraction, json, stream };
         training.AddTo(command);
         command.SetAction((parse, token) => CommandRunner.RunAsync(cancel =>
         {
@@ -33,11 +35,7 @@ internal static class TrainCommand
             }
 
             string folder = parse.GetValue(data)!.FullName;
-            Console.Error.WriteLine($"Loading {folder} at {options.ImageSize}x{options.ImageSize} ...");
-            var all = FaceImageSet.LoadFolder(folder, options.ImageSize);
-            var (train, validation) = options.ValidationFraction > 0
-                ? all.SplitByIdentity(options.ValidationFraction, options.Seed)
-                : (all, (FaceImageSet?)null);
+            var (train, validation) = parse.GetValue(stream) ? Stream(folder, options) : Load(folder, options);
             Console.Error.WriteLine($"{train.Count} training images of {train.ClassCount} identities" +
                 (validation is null ? "." : $"; {validation.Count} images of {validation.ClassCount} held-out identities for validation."));
 
@@ -59,5 +57,26 @@ internal static class TrainCommand
             return CommandRunner.Ok;
         }, token));
         return command;
+    }
+
+    private static (ITrainingImages Train, FaceImageSet? Validation) Load(string folder, FaceTrainerOptions options)
+    {
+        Console.Error.WriteLine($"Loading {folder} at {options.ImageSize}x{options.ImageSize} ...");
+        var all = FaceImageSet.LoadFolder(folder, options.ImageSize);
+        var (train, validation) = options.ValidationFraction > 0
+            ? all.SplitByIdentity(options.ValidationFraction, options.Seed)
+            : (all, (FaceImageSet?)null);
+        return (new InMemoryTrainingImages(train), validation);
+    }
+
+    // --stream: the folder is only scanned; the trainer's pipeline decodes each batch on background threads.
+    private static (ITrainingImages Train, FaceImageSet? Validation) Stream(string folder, FaceTrainerOptions options)
+    {
+        if (options.ValidationFraction > 0)
+        {
+            throw new ArgumentException("--stream does not support --val-fraction yet; hold identities out in a separate folder.");
+        }
+        Console.Error.WriteLine($"Streaming {folder} at {options.ImageSize}x{options.ImageSize} (decoded per batch).");
+        return (StreamingTrainingImages.FromFolder(folder, options.ImageSize), null);
     }
 }

@@ -216,7 +216,12 @@ internal sealed class TrainingState : IDisposable
 
     private static long TensorBytes(IEnumerable<Tensor> tensors) => tensors.Sum(t => t.NumberOfElements * t.ElementSize);
 
-    private static string Mib(long bytes) => $"{bytes / (1024.0 * 1024.0):F1} MiB";
+    private static string Mib(long bytes) => bytes switch
+    {
+        >= 1L << 30 => $"{bytes / (double)(1L << 30):F2} GiB",
+        >= 1L << 20 => $"{bytes / (double)(1L << 20):F1} MiB",
+        _ => $"{bytes / 1024.0:F0} KiB",
+    };
 
     private static byte[] Section(IReadOnlyDictionary<string, byte[]> sections, string name) =>
         sections.TryGetValue(name, out var bytes) ? bytes : throw new InvalidOperationException($"The checkpoint has no '{name}' section.");
