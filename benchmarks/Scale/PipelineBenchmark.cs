@@ -34,9 +34,9 @@ internal static class PipelineBenchmark
         // The trainer on the same files, loaded into memory and streamed: enough identities for the measured steps.
         var subset = Subset(ImageFolder.Scan(folder), Batch * (trainerSteps + 2));
         double inMemory = TrainerRate(new InMemoryTrainingImages(FaceImageSet.LoadFolder(subset, Size)));
-        Console.WriteLine($"| trainer step, MobileFaceNet, images in memory | {inMemory:F0} |");
+        Console.WriteLine($"| trainer step, MobileFaceNet, images in memory | {inMemory:F1} |");
         double streamed = TrainerRate(new StreamingTrainingImages(subset, Size));
-        Console.WriteLine($"| trainer step, MobileFaceNet, images streamed ({BatchPipeline.DefaultWorkers} worker(s)) | {streamed:F0} |");
+        Console.WriteLine($"| trainer step, MobileFaceNet, images streamed ({BatchPipeline.DefaultWorkers} worker(s)) | {streamed:F1} |");
         Console.WriteLine();
         foreach (var (workers, rate) in pipelineRates)
         {

@@ -21,6 +21,8 @@ public sealed class MemoryBuffer : IDisposable
     private const string SectionTag = "MemoryBuffer";
     private const int SectionVersion = 1;
 
+    private const long FillRows = 1 << 16;
+
     private readonly Tensor _rows;
 
     /// <summary>
@@ -65,11 +67,16 @@ public sealed class MemoryBuffer : IDisposable
         var bound = InitialBound(embeddingSize);
         using var generator = new torch.Generator(unchecked((ulong)seed));
         using var noGrad = torch.no_grad();
-        using var scope = torch.NewDisposeScope();
-        _rows = torch.empty(imageCount, embeddingSize, ScalarType.Float32)
-            .uniform_(-bound, bound, generator)
-            .to(StorageType(precision), device ?? torch.CPU)
-            .DetachFromDisposeScope();
+        _rows = torch.empty(imageCount, embeddingSize, StorageType(precision), device ?? torch.CPU).DetachFromDisposeScope();
+        // Filled in float32 slices so that no full-size float32 (or host) copy ever exists: at millions of rows that
+        // transient would cost more than the float16 buffer saves. Slices draw the generator's stream in row order.
+        for (long start = 0; start < imageCount; start += FillRows)
+        {
+            using var scope = torch.NewDisposeScope();
+            long rows = Math.Min(FillRows, imageCount - start);
+            var slice = torch.empty(rows, embeddingSize, ScalarType.Float32).uniform_(-bound, bound, generator);
+            _rows.narrow(0, start, rows).copy_(slice);
+        }
     }
 
     /// <summary>Number of rows N.</summary>
