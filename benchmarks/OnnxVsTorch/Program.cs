@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using KappaFace.MLNet.Onnx;
+using KappaFace.MLNet.Onnx.Graph;
 using KappaFace.MLNet.Trainer.Backbones;
 using KappaFace.MLNet.Trainer.Export;
 using KappaFace.MLNet.Trainer.Platform;
@@ -11,7 +12,7 @@ using static TorchSharp.torch;
 // Inference throughput of an exported model: ONNX Runtime (FaceEmbedder, CPU) against the TorchSharp
 // eval-mode forward of the same backbone, in one process, on the same random images.
 // Usage: dotnet run -c Release --project benchmarks/OnnxVsTorch -- [backbone ...] [--batches 1,8,32]
-//        [--size 112] [--embedding 512] [--seconds 4] [--ort-threads N] [--prelu-operator] [--ort-only]
+//        [--size 112] [--embedding 512] [--seconds 4] [--ort-threads N] [--prelu-operator] [--ort-only] [--peak]
 // Both sides do the whole job from raw 0..255 floats to unit embeddings and norms: TorchSharp normalises the
 // pixels, copies them into a tensor, runs the backbone and the L2 normalisation; ORT runs the graph
 // (whose first nodes normalise). --prelu-operator adds a second ORT model exported with
@@ -20,11 +21,14 @@ using static TorchSharp.torch;
 // processes hits all of them. Rates come from the median and from the best time per batch: on a shared
 // machine other processes only ever slow a run down, so the best is the steadier comparison and the
 // median the more typical one.
+// Each backbone's work per image (multiply-accumulates of its Conv and Gemm nodes, ModelComplexity) turns
+// rates into GFLOP/s; --peak also times a 2048^3 float32 matmul in both runtimes, the machine's practical
+// arithmetic ceiling, so the table shows how close each runtime comes to it.
 var backbones = new List<BackboneKind>();
 int[] batches = [1, 8, 32];
 int size = 112, embedding = 512, ortThreads = 0;
 double seconds = 4;
-bool runTorch = true, preluOperator = false;
+bool runTorch = true, preluOperator = false, peak = false;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -36,6 +40,7 @@ for (int i = 0; i < args.Length; i++)
         case "--ort-threads": ortThreads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--ort-only": runTorch = false; break;
         case "--prelu-operator": preluOperator = true; break;
+        case "--peak": peak = true; break;
         default: backbones.Add(BackboneFactory.Parse(args[i])); break;
     }
 }
@@ -54,10 +59,12 @@ Console.WriteLine();
 
 string[] names = ["ORT", .. preluOperator ? new[] { "ORT (PRelu op)" } : [], .. runTorch ? new[] { "TorchSharp" } : []];
 string header = string.Join(" | ", names.Select(n => $"{n} emb/s")) +
-                (runTorch ? string.Concat(names.Take(names.Length - 1).Select(n => $" | {n} / TorchSharp")) : string.Empty);
+                (runTorch ? string.Concat(names.Take(names.Length - 1).Select(n => $" | {n} / TorchSharp")) : string.Empty) +
+                $" | GFLOP/s, best ({string.Join(" / ", names)})";
 Console.WriteLine($"| backbone | batch | {header} |");
 Console.WriteLine("|---|---:|" + string.Concat(Enumerable.Repeat("---:|", header.Split(" | ").Length)));
 
+var gflopsPerImage = new Dictionary<string, double>();
 string folder = Path.Combine(Path.GetTempPath(), "kappaface-bench-" + Guid.NewGuid().ToString("N"));
 Directory.CreateDirectory(folder);
 try
@@ -74,6 +81,9 @@ try
             OnnxExporter.Export(backbone, ModelCardAssembler.ForBackbone(backbone), model, new OnnxExportOptions { PReluAsOperator = asOperator });
             embedders.Add(FaceEmbedder.Open(model, new FaceEmbedderOptions { ExecutionProvider = "cpu", MaxBatch = batches.Max(), IntraOpThreads = ortThreads }));
         }
+
+        var work = ModelComplexity.Estimate(OnnxModelFile.Load(Path.Combine(folder, $"{BackboneFactory.NameOf(kind)}-False.onnx")));
+        gflopsPerImage[BackboneFactory.NameOf(kind)] = work.Flops / 1e9;
 
         try
         {
@@ -109,6 +119,9 @@ try
                     cells.AddRange(Enumerable.Range(0, t).Select(c => F($"{median[c] / median[t]:F2}x / {best[c] / best[t]:F2}x")));
                 }
 
+                double gflops = gflopsPerImage[BackboneFactory.NameOf(kind)];
+                cells.Add(string.Join(" / ", best.Select(rate => F($"{rate * gflops:F0}"))));
+
                 Console.WriteLine($"| {BackboneFactory.NameOf(kind)} | {batch} | {string.Join(" | ", cells)} |");
             }
         }
@@ -120,6 +133,13 @@ try
 
     Console.WriteLine();
     Console.WriteLine("Each cell: median / best. " + F($"load after={File.ReadAllText("/proc/loadavg").Trim()}"));
+    Console.WriteLine("Work per image (default export, Conv + Gemm): " +
+                      string.Join(", ", gflopsPerImage.Select(p => F($"{p.Key} {p.Value:F3} GFLOP"))) +
+                      "; GFLOP/s = emb/s x that.");
+    if (peak)
+    {
+        Console.WriteLine(F($"float32 matmul 2048^3, best of rounds: TorchSharp {MatmulPeak.Torch(2048, seconds):F1} GFLOP/s, ORT {MatmulPeak.Ort(2048, seconds, ortThreads):F1} GFLOP/s"));
+    }
 }
 finally
 {

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Text;
 using KappaFace.MLNet.Tests.Shared;
 using KappaFace.MLNet.Trainer.Backbones;
 using KappaFace.MLNet.Trainer.Export;
@@ -67,4 +69,123 @@ public sealed class CliFixture : IDisposable
     public string File(string name) => Path.Combine(Folder.Path, name);
 
     public void Dispose() => Folder.Dispose();
+}
+
+/// <summary>
+/// The built <c>kappaface</c> tool run as a separate OS process (<c>dotnet exec kappaface.dll</c> from this
+/// test's output folder, where the project reference puts it), for tests that must kill it for real.
+/// </summary>
+internal sealed class CliProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+
+    private CliProcess(Process process)
+    {
+        _process = process;
+    }
+
+    /// <summary>The tool's entry assembly next to this test assembly.</summary>
+    public static string ToolPath { get; } = Path.Combine(AppContext.BaseDirectory, "kappaface.dll");
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Standard error so far (complete once the process has exited and been waited for).</summary>
+    public string Stderr
+    {
+        get
+        {
+            lock (_stderr)
+            {
+                return _stderr.ToString();
+            }
+        }
+    }
+
+    public string Stdout
+    {
+        get
+        {
+            lock (_stdout)
+            {
+                return _stdout.ToString();
+            }
+        }
+    }
+
+    public static CliProcess Start(params string[] args)
+    {
+        Assert.True(File.Exists(ToolPath), $"{ToolPath} is not built");
+        // The SDK tells child processes which dotnet host runs them; fall back to the one on PATH.
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(ToolPath);
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = new Process { StartInfo = start };
+        var cli = new CliProcess(process);
+        process.OutputDataReceived += (_, e) => Append(cli._stdout, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(cli._stderr, e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return cli;
+    }
+
+    /// <summary>SIGKILL (what <c>kill -9</c> sends): no handler, finaliser or flush runs in the process.</summary>
+    public void KillHard()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: false);
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited on its own just before.
+        }
+        _process.WaitForExit();
+    }
+
+    /// <summary>Waits for the process (and its output); kills it and fails the test after <paramref name="timeout"/>.</summary>
+    public int WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout))
+        {
+            KillHard();
+            Assert.Fail($"kappaface did not finish in {timeout}; stderr:\n{Stderr}");
+        }
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            KillHard();
+        }
+        _process.Dispose();
+    }
+
+    private static void Append(StringBuilder target, string? line)
+    {
+        if (line is not null)
+        {
+            lock (target)
+            {
+                target.AppendLine(line);
+            }
+        }
+    }
 }

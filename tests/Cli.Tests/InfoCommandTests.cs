@@ -29,6 +29,12 @@ public class InfoCommandTests(CliFixture fixture) : IClassFixture<CliFixture>
         Assert.Equal("tiny", metadata["model.backbone"]);
         Assert.Equal(8, root.GetProperty("irVersion").GetInt32());
         Assert.Equal(13, root.GetProperty("opsets").GetProperty("ai.onnx").GetInt32());
+
+        // The tiny 32x32 network does real convolution work, and holds its weights as initialisers.
+        var work = root.GetProperty("work");
+        Assert.InRange(work.GetProperty("gflopsPerImage").GetDouble(), 1e-4, 1);
+        var model = OnnxModelFile.Load(fixture.ModelPath);
+        Assert.Equal(model.Graph.Initializer.Sum(t => t.Dims.Aggregate(1L, (a, b) => a * b)), work.GetProperty("parameters").GetInt64());
     }
 
     /// <summary>A shape as "batch,3,32,32"; a string dimension must be a JSON string, a size a JSON number.</summary>
@@ -46,6 +52,7 @@ public class InfoCommandTests(CliFixture fixture) : IClassFixture<CliFixture>
         Assert.Contains("input  float32 [batch, 3, 32, 32]", stdout);
         Assert.Contains("embedding_norm  float32 [batch, 1]", stdout);
         Assert.Contains("input.color_order = RGB", stdout);
+        Assert.Contains("work per image: ", stdout);
     }
 
     [Theory]

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using KappaFace.MLNet.Cli.Output;
 using KappaFace.MLNet.Onnx;
+using KappaFace.MLNet.Onnx.Graph;
 using KappaFace.MLNet.Onnx.Proto;
 
 namespace KappaFace.MLNet.Cli.Commands;
@@ -64,7 +65,26 @@ internal static class InfoCommand
             ["producerVersion"] = model.ProducerVersion,
             ["irVersion"] = model.IrVersion,
             ["opsets"] = opsets,
+            ["work"] = Work(model),
         };
+    }
+
+    // Arithmetic per image, so users can size hardware; null for files whose input is not a fixed image.
+    private static JsonObject? Work(ModelProto model)
+    {
+        try
+        {
+            var complexity = ModelComplexity.Estimate(model);
+            return new JsonObject
+            {
+                ["gflopsPerImage"] = Math.Round(complexity.Flops / 1e9, 4),
+                ["parameters"] = complexity.Parameters,
+            };
+        }
+        catch (OnnxModelException)
+        {
+            return null;
+        }
     }
 
     private static JsonArray Values(IEnumerable<ValueInfoProto> values) => new(values.Select(v => (JsonNode)new JsonObject
@@ -104,6 +124,12 @@ internal static class InfoCommand
                 var shape = value!["shape"] is JsonArray dims ? "[" + string.Join(", ", dims.Select(d => d?.ToString() ?? "?")) + "]" : "?";
                 text.AppendLine(CultureInfo.InvariantCulture, $"  {value["name"]}  {value["type"] ?? "?"} {shape}");
             }
+        }
+
+        if (document["work"] is JsonObject work)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"work per image: {work["gflopsPerImage"]} GFLOP (Conv and Gemm multiply-adds x 2), {work["parameters"]} parameters");
         }
 
         text.AppendLine("metadata:");

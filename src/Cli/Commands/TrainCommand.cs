@@ -14,21 +14,31 @@ internal static class TrainCommand
         var data = new Option<DirectoryInfo>("--data") { Description = "Image folder: DIR/<identity>/<image>.", Required = true };
         var output = new Option<FileInfo?>("--out") { Description = "Where to write the trained model." };
         var checkpointDir = new Option<DirectoryInfo?>("--checkpoint-dir") { Description = "Folder for atomic checkpoints (every epoch and on Ctrl+C)." };
+        var checkpointEvery = new Option<int>("--checkpoint-every")
+        {
+            Description = "Also write a checkpoint every N training steps (0: only at epoch ends). Needs --checkpoint-dir.",
+            DefaultValueFactory = _ => 0,
+        };
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest valid checkpoint in --checkpoint-dir." };
         var valFraction = new Option<double>("--val-fraction") { Description = "Fraction of identities held out for per-epoch verification accuracy.", DefaultValueFactory = _ => 0 };
         var json = new Option<string?>("--json") { Description = "Write the training report as JSON to FILE (- for stdout)." };
         var stream = new Option<bool>("--stream") { Description = "Decode images on the fly on background threads instead of loading the folder into memory." };
         var training = new TrainingOptionSet("mobilefacenet", 112, 512, 10);
 
-        var command = new Command("train", "Train a face-embedding model on an image folder.") { data, output, checkpointDir, resume, valFraction, json, stream };
+        var command = new Command("train", "Train a face-embedding model on an image folder.") { data, output, checkpointDir, checkpointEvery, resume, valFraction, json, stream };
         training.AddTo(command);
         command.SetAction((parse, token) => CommandRunner.RunAsync(cancel =>
         {
             var options = training.Read(parse);
             options.CheckpointDirectory = parse.GetValue(checkpointDir)?.FullName;
+            options.CheckpointEverySteps = parse.GetValue(checkpointEvery);
             options.Resume = parse.GetValue(resume);
             options.ValidationFraction = parse.GetValue(valFraction);
             options.Validate();
+            if (options.CheckpointEverySteps > 0 && options.CheckpointDirectory is null)
+            {
+                throw new ArgumentException($"--checkpoint-every {options.CheckpointEverySteps} needs --checkpoint-dir DIR.");
+            }
             if (parse.GetValue(output) is null && options.CheckpointDirectory is null)
             {
                 throw new ArgumentException("Nothing would be saved: give --out MODEL and/or --checkpoint-dir DIR.");

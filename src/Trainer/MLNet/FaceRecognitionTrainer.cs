@@ -89,9 +89,10 @@ public sealed class FaceRecognitionTrainer : IEstimator<TransformerChain<ITransf
         channel.Info(MessageSensitivity.None, Invariant($"Read {set.Count} images of {set.ClassCount} identities at {size}x{size}")
             + (skipped > 0 ? Invariant($"; skipped {skipped} rows with a missing label.") : "."));
 
+        (Transforms.Data.FaceImageSet train, Transforms.Data.FaceImageSet? validation) = HoldOut(set, training, channel);
         var progress = new Progress(channel, _options.Progress);
         var trainer = new FaceModelTrainer(training, message => channel.Info(MessageSensitivity.None, message));
-        TrainingResult result = trainer.Train(set, validation: null, progress, _options.CancellationToken);
+        TrainingResult result = trainer.Train(train, validation, progress, _options.CancellationToken);
         using FaceBackbone backbone = result.Backbone;
         ModelCard card = ModelCardAssembler.ForTraining(training, result);
         string path = _options.ModelPath ?? Path.Combine(Path.GetTempPath(), $"kappaface-{Guid.NewGuid():N}.onnx");
@@ -123,6 +124,22 @@ public sealed class FaceRecognitionTrainer : IEstimator<TransformerChain<ITransf
             return OnnxExporter.ToBytes(backbone, ModelCardAssembler.ForBackbone(backbone));
         });
         return Embedding(standIn).GetOutputSchema(inputSchema);
+    }
+
+    // With a validation fraction, whole identities are held out so each epoch reports verification accuracy
+    // on people the network never saw; the model is then trained on the rest only.
+    private static (Transforms.Data.FaceImageSet Train, Transforms.Data.FaceImageSet? Validation) HoldOut(
+        Transforms.Data.FaceImageSet set, FaceTrainerOptions training, IChannel channel)
+    {
+        if (training.ValidationFraction == 0)
+        {
+            return (set, null);
+        }
+
+        var (train, validation) = set.SplitByIdentity(training.ValidationFraction, training.Seed);
+        channel.Info(MessageSensitivity.None, Invariant(
+            $"Held out {validation.ClassCount} identities ({validation.Count} images) for per-epoch validation; training on {train.ClassCount} identities."));
+        return (train, validation);
     }
 
     private FaceEmbeddingEstimator Embedding(byte[] model) =>

@@ -51,7 +51,10 @@ public sealed class FaceRecognitionTrainerOptions
     /// The training run: backbone, image and embedding size, loss and its hyper-parameters, epochs,
     /// batch size, learning rate, ... <see cref="FaceTrainerOptions.Device"/> is not used: the device
     /// comes from <c>MLContext.GpuDeviceId</c> and <c>MLContext.FallbackToCpu</c> (null: the CPU), and the
-    /// seed from <see cref="Seed"/>. The <c>KappaFace</c>/<c>ArcFace</c>/<c>CosFace</c> methods set
+    /// seed from <see cref="Seed"/>. A <see cref="FaceTrainerOptions.ValidationFraction"/> above 0 holds out that share
+    /// of the identities (seeded, whole identities) for per-epoch verification accuracy
+    /// (<see cref="FaceRecognitionTrainer.LastTraining"/>); the model is trained on the others. The
+    /// <c>KappaFace</c>/<c>ArcFace</c>/<c>CosFace</c> methods set
     /// <see cref="MarginOptions.Loss"/> to their loss.
     /// </summary>
     public FaceTrainerOptions Training { get; set; } = new();

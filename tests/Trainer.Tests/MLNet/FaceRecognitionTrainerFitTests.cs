@@ -90,6 +90,35 @@ public class FaceRecognitionTrainerFitTests
     }
 
     [Fact]
+    public void A_validation_fraction_holds_out_whole_identities_and_reports_accuracy_each_epoch()
+    {
+        var ml = new MLContext(seed: 3);
+        var log = new List<string>();
+        ml.Log += (_, e) => { lock (log) { log.Add(e.Message); } };
+        IDataView data = TrainerRows.Synthetic(ml, Size);
+        string modelPath = Path.Combine(Path.GetTempPath(), $"kappaface-test-{Guid.NewGuid():N}.onnx");
+        FaceRecognitionTrainerOptions options = Options(modelPath);
+        options.Training.ValidationFraction = 0.5;
+        try
+        {
+            FaceRecognitionTrainer trainer = ml.FaceRecognition().Trainers.ArcFace(options);
+            trainer.Fit(data);
+
+            // 4 identities of 6 images: half of them are held out, so the model saw 2 identities, 12 images.
+            ModelCard card = ModelCard.ReadFrom(modelPath);
+            Assert.Equal(2, card.TrainingClasses);
+            Assert.Equal(12, card.TrainingImages);
+            Assert.Equal(2, trainer.LastTraining!.Epochs.Count);
+            Assert.All(trainer.LastTraining.Epochs, e => Assert.InRange(e.ValidationAccuracy!.Value, 0.0, 1.0));
+            Assert.Contains(log, m => m.Contains("Held out 2 identities (12 images)", StringComparison.Ordinal));
+        }
+        finally
+        {
+            File.Delete(modelPath);
+        }
+    }
+
+    [Fact]
     public void Same_MLContext_seed_gives_the_same_model_and_an_explicit_seed_overrides_it()
     {
         float[][] Run(int contextSeed, int? seed)

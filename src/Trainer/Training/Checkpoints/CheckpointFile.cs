@@ -5,20 +5,31 @@ namespace KappaFace.MLNet.Trainer.Training.Checkpoints;
 
 /// <summary>
 /// A checkpoint on disk: named binary sections followed by a SHA-256 of everything before it.
-/// Written to a temporary file, flushed to the device and renamed, so a crash leaves either the old
-/// file or the complete new one; a truncated or altered file fails the checksum on reading.
+/// Written to a temporary file in the same folder, flushed to the device (fsync), renamed over the
+/// target (an atomic rename(2) on Unix) and the folder fsync'ed, so a crash at any point leaves either
+/// the old file or the complete new one, plus at most a stray temporary file that readers ignore.
+/// A truncated or altered file fails the checksum on reading.
 /// </summary>
 public static class CheckpointFile
 {
     private static readonly byte[] Magic = "KFCKPT01"u8.ToArray();
     private const int HashLength = 32;
 
-    /// <summary>Writes <paramref name="sections"/> to <paramref name="path"/> atomically.</summary>
+    /// <summary>The suffix of the temporary file a write goes through (<c>NAME.tmp</c> next to <c>NAME</c>).</summary>
+    public const string TemporarySuffix = ".tmp";
+
+    /// <summary>
+    /// Writes <paramref name="sections"/> to <paramref name="path"/> atomically: when this returns, the new
+    /// file is on the device under its final name; if the process dies first, <paramref name="path"/> is
+    /// unchanged (absent or the previous complete file).
+    /// </summary>
     public static void Write(string path, IReadOnlyList<KeyValuePair<string, byte[]>> sections)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(sections);
-        string temp = path + ".tmp";
+        path = Path.GetFullPath(path);
+        // Same folder as the target: rename(2) is only atomic within one file system.
+        string temp = path + TemporarySuffix;
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -34,9 +45,12 @@ public static class CheckpointFile
                 }
             }
             stream.Write(hash.GetHashAndReset());
+            // fsync before the rename: otherwise a power cut could leave the new name on an empty file.
             stream.Flush(flushToDisk: true);
         }
         File.Move(temp, path, overwrite: true);
+        // The rename lives in the folder's metadata; flush it too (best effort, see DirectorySync).
+        DirectorySync.TryFlush(Path.GetDirectoryName(path)!);
     }
 
     /// <summary>Reads and verifies a checkpoint.</summary>

@@ -6,6 +6,12 @@ namespace KappaFace.MLNet.Trainer.Training.Checkpoints;
 /// The checkpoints of one run in one folder: <c>checkpoint-STEP.kfc</c>, newest kept, older ones
 /// pruned, and a damaged newest file skipped in favour of the one before it.
 /// </summary>
+/// <remarks>
+/// One writer per folder. Old files are pruned only after the new one is durable (see
+/// <see cref="CheckpointFile.Write"/>), so a crash never leaves the folder without its newest good
+/// checkpoint. Temporary files left by a write that was killed are ignored by <see cref="List"/> and
+/// deleted by the next <see cref="Save"/>.
+/// </remarks>
 public sealed class CheckpointStore
 {
     private const string Prefix = "checkpoint-";
@@ -34,13 +40,25 @@ public sealed class CheckpointStore
         {
             File.Delete(old);
         }
+        // Partial files of writes that were killed: never read, so only disk space is at stake.
+        foreach (string stray in StrayTemporaryFiles())
+        {
+            File.Delete(stray);
+        }
         return path;
     }
 
-    /// <summary>Checkpoint files, newest first.</summary>
+    /// <summary>Checkpoint files (<c>checkpoint-DIGITS.kfc</c> only; temporary files are not checkpoints), newest first.</summary>
     public IReadOnlyList<string> List() =>
         System.IO.Directory.EnumerateFiles(Directory, Prefix + "*" + Extension)
+            .Where(path => IsCheckpointName(Path.GetFileName(path)))
             .OrderByDescending(Path.GetFileName, StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>Temporary files of checkpoint writes that did not finish (the writer was killed).</summary>
+    public IReadOnlyList<string> StrayTemporaryFiles() =>
+        System.IO.Directory.EnumerateFiles(Directory, Prefix + "*" + Extension + CheckpointFile.TemporarySuffix)
+            .Where(path => IsCheckpointName(Path.GetFileName(path)[..^CheckpointFile.TemporarySuffix.Length]))
             .ToList();
 
     /// <summary>
@@ -62,4 +80,21 @@ public sealed class CheckpointStore
         }
         return null;
     }
+
+    /// <summary>The global step in a checkpoint file name (<c>checkpoint-0000000012.kfc</c> gives 12), or null for other names.</summary>
+    public static long? StepOf(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string name = Path.GetFileName(path);
+        return IsCheckpointName(name)
+            ? long.Parse(name.AsSpan(Prefix.Length, name.Length - Prefix.Length - Extension.Length), NumberStyles.None, CultureInfo.InvariantCulture)
+            : null;
+    }
+
+    // The step is zero-padded, so ordinal order of names is step order.
+    private static bool IsCheckpointName(string name) =>
+        name.Length > Prefix.Length + Extension.Length
+        && name.StartsWith(Prefix, StringComparison.Ordinal)
+        && name.EndsWith(Extension, StringComparison.Ordinal)
+        && !name.AsSpan(Prefix.Length, name.Length - Prefix.Length - Extension.Length).ContainsAnyExceptInRange('0', '9');
 }
