@@ -12,6 +12,23 @@ internal static class Machine
     /// <summary>Resident memory now, in bytes (0 where the platform does not say).</summary>
     public static long Resident() => ProcessMemory.ResidentBytes() ?? 0;
 
+    /// <summary>Memory the kernel could give this process now (<c>MemAvailable</c>), or total RAM where unknown.</summary>
+    public static long Available()
+    {
+        const string meminfo = "/proc/meminfo";
+        if (File.Exists(meminfo))
+        {
+            foreach (string line in File.ReadLines(meminfo))
+            {
+                if (line.StartsWith("MemAvailable:", StringComparison.Ordinal))
+                {
+                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+                }
+            }
+        }
+        return GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+    }
+
     /// <summary>Formats a byte count in binary units.</summary>
     public static string Bytes(double bytes) => bytes switch
     {

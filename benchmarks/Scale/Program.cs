@@ -3,11 +3,12 @@ using KappaFace.MLNet.Benchmarks.Scale;
 
 // Measured limits of one machine for the scale options (docs/scale.md). Prints markdown tables.
 // Usage: dotnet run -c Release --project benchmarks/Scale -- [heads] [memory] [pipeline]
-//        [--classes 10000,100000,1000000] [--dims 128,512] [--steps 3] [--data DIR] [--trainer-steps 6]
+//        [--classes 10000,100000,1000000] [--dims 128,512] [--rates 1,0.1] [--steps 3] [--data DIR] [--trainer-steps 6]
 // Without a section name all three run. CPU timings here vary several-fold with load: compare within one run.
 var sections = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 int[] classes = [10_000, 100_000, 1_000_000];
 int[] dims = [128, 512];
+double[] rates = [1, 0.1];
 int steps = 3, trainerSteps = 6;
 string? data = null;
 for (int i = 0; i < args.Length; i++)
@@ -16,6 +17,7 @@ for (int i = 0; i < args.Length; i++)
     {
         case "--classes": classes = ParseList(args[++i]); break;
         case "--dims": dims = ParseList(args[++i]); break;
+        case "--rates": rates = args[++i].Split(',').Select(t => double.Parse(t, CultureInfo.InvariantCulture)).ToArray(); break;
         case "--steps": steps = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--trainer-steps": trainerSteps = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--data": data = args[++i]; break;
@@ -26,7 +28,7 @@ bool all = sections.Count == 0;
 Console.WriteLine($"cores={Environment.ProcessorCount} torch threads={TorchSharp.torch.get_num_threads()} load: {Machine.LoadAverage()}");
 if (all || sections.Contains("heads"))
 {
-    HeadBenchmark.Run(classes, dims, steps);
+    HeadBenchmark.Run(classes, dims, rates, steps);
 }
 if (all || sections.Contains("memory"))
 {
