@@ -137,7 +137,10 @@ public sealed class MemoryBuffer : IDisposable
         var device = normalisedFeatures.device;
         var features = normalisedFeatures.detach().to(ScalarType.Float32);
         var previous = _rows.index_select(0, rowIndex).to(ScalarType.Float32, device);
-        var blended = previous.mul(1 - NewFeatureWeight).add(features, NewFeatureWeight);
+        // Explicit Scalars: implicit temporaries can be finalised while libtorch still reads them.
+        using var keep = (1 - NewFeatureWeight).ToScalar();
+        using var take = NewFeatureWeight.ToScalar();
+        var blended = previous.mul(keep).add(features, take);
         var updated = nn.functional.normalize(blended, p: 2, dim: 1);
         _rows.index_copy_(0, rowIndex, updated.to(_rows.dtype, _rows.device));
         return updated.MoveToOuterDisposeScope();

@@ -105,6 +105,11 @@ public sealed class MarginSoftmaxHead : nn.Module<Tensor, Tensor, Tensor>
         }
         CheckInputs(features, labels);
         var (classes, local) = Sampler.Sample(labels, SamplingStep);
+        if (classes.shape[0] == ClassCount)
+        {
+            // Every class drawn (many positives, or a rate near 1): exactly the full softmax, without the gather.
+            return nn.functional.cross_entropy(Logits(features, labels), labels).MoveToOuterDisposeScope();
+        }
         var logits = MarginLogits(features, centres.index_select(0, classes), local, labels);
         return nn.functional.cross_entropy(logits, local).MoveToOuterDisposeScope();
     }
@@ -150,6 +155,7 @@ public sealed class MarginSoftmaxHead : nn.Module<Tensor, Tensor, Tensor>
         var column = columns.unsqueeze(1);
         var target = cosine.gather(1, column).squeeze(1);
         var adjusted = Policy.ApplyToTarget(target, globalLabels);
-        return cosine.scatter(1, column, adjusted.unsqueeze(1)).mul(Scale);
+        using var scale = Scale.ToScalar();
+        return cosine.scatter(1, column, adjusted.unsqueeze(1)).mul(scale);
     }
 }

@@ -109,13 +109,15 @@ public class PartialFcTests
         var policy = Policy(loss, state);
         var (x, w) = Problem(1);
         using var full = Head(policy, w, null);
-        // round(0.99 * 40) = 40: the sampling path runs, with every class.
+        // round(0.99 * 40) = 40: the sampler runs and draws every class.
         using var sampled = Head(policy, w, new ClassCentreSampler(Classes, 0.99, seed: 3));
         Assert.NotNull(sampled.Sampler);
         var (fullLoss, fullGrad) = LossAndGradient(full, x);
         var (sampledLoss, sampledGrad) = LossAndGradient(sampled, x);
         Assert.Equal(fullLoss, sampledLoss);
-        Assert.Equal(fullGrad.SelectMany(r => r), sampledGrad.SelectMany(r => r));
+        // libtorch's multithreaded backward reductions may differ in the last bit between two calls of the same
+        // head on a loaded machine, so gradients are compared to rounding, not bit for bit.
+        Close.RowsRelative(fullGrad, sampledGrad, 1e-12, "dL/dW");
     }
 
     [Fact]

@@ -19,7 +19,7 @@ public sealed class ScaleTrainingTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     [Fact]
-    public void Streaming_training_is_bit_identical_to_in_memory_training()
+    public void Streaming_training_matches_in_memory_training()
     {
         string data = ImageFolderFixture.Write(_folder, SmallSynthetic());
         var inMemoryOptions = TinyOptions();
@@ -33,9 +33,12 @@ public sealed class ScaleTrainingTests : IDisposable
         var streamed = new FaceModelTrainer(streamingOptions).Train(StreamingTrainingImages.FromFolder(data, 32));
         using var actual = streamed.Backbone;
 
-        Assert.Equal(0, MaxStateDifference(expected, actual));
-        Assert.Equal(inMemory.Epochs.Select(e => e.Loss), streamed.Epochs.Select(e => e.Loss));
-        Assert.Equal(inMemory.Epochs[^1].KappaFace!.Margins, streamed.Epochs[^1].KappaFace!.Margins);
+        // The batches are bit-identical (BatchPipelineTests); the bound only absorbs libtorch's occasional last-bit
+        // differences between runs of multithreaded reductions on a loaded machine. A different image order or
+        // flip moves the weights by orders of magnitude more.
+        Assert.True(MaxStateDifference(expected, actual) <= 1e-6, $"max difference {MaxStateDifference(expected, actual)}");
+        Assert.Equal(inMemory.Epochs.Select(e => e.Loss), streamed.Epochs.Select(e => e.Loss), (a, b) => Math.Abs(a - b) <= 1e-6);
+        Assert.Equal(inMemory.Epochs[^1].KappaFace!.Margins, streamed.Epochs[^1].KappaFace!.Margins, (a, b) => Math.Abs(a - b) <= 1e-6);
     }
 
     [Theory]
@@ -73,8 +76,8 @@ public sealed class ScaleTrainingTests : IDisposable
         var resumed = new FaceModelTrainer(interrupted).Train(StreamingTrainingImages.FromFolder(data, 32));
         using var actual = resumed.Backbone;
 
-        Assert.Equal(0, MaxStateDifference(expected, actual));
-        Assert.Equal(full.Epochs[^1].Loss, resumed.Epochs[^1].Loss);
+        Assert.True(MaxStateDifference(expected, actual) <= 1e-6, $"max difference {MaxStateDifference(expected, actual)}");
+        Assert.Equal(full.Epochs[^1].Loss, resumed.Epochs[^1].Loss, 6);
     }
 
     [Fact]
