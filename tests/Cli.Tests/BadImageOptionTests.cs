@@ -10,8 +10,10 @@ public class BadImageOptionTests(FaceFolderFixture fixture) : IClassFixture<Face
     private static readonly string[] TrainArguments =
         ["--backbone", "tiny", "--image-size", "32", "--embedding-size", "8", "--epochs", "1", "--batch-size", "4", "--device", "cpu", "--seed", "1"];
 
-    [Fact]
-    public void Train_with_skip_leaves_bad_files_out_and_reports_them_in_stderr_and_json()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Train_with_skip_leaves_bad_files_out_and_reports_them_in_stderr_and_json(bool stream)
     {
         using var folder = new TempFolder();
         string data = TrainingFolder(folder);
@@ -20,7 +22,7 @@ public class BadImageOptionTests(FaceFolderFixture fixture) : IClassFixture<Face
         string report = Path.Combine(folder.Path, "report.json");
 
         var (code, _, stderr) = CliHarness.Run(
-            ["train", "--data", data, "--out", Path.Combine(folder.Path, "m.onnx"), "--json", report, "--on-bad-image", "skip", .. TrainArguments]);
+            ["train", "--data", data, "--out", Path.Combine(folder.Path, "m.onnx"), "--json", report, "--on-bad-image", "skip", .. TrainArguments, .. Streamed(stream)]);
 
         Assert.True(code == 0, stderr);
         Assert.Contains("on bad image: skip", stderr, StringComparison.Ordinal);
@@ -42,15 +44,17 @@ public class BadImageOptionTests(FaceFolderFixture fixture) : IClassFixture<Face
         Assert.All(skipped.Values, reason => Assert.False(string.IsNullOrWhiteSpace(reason)));
     }
 
-    [Fact]
-    public void Train_fails_by_default_naming_the_first_bad_file_and_the_way_out()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Train_fails_by_default_naming_the_first_bad_file_and_the_way_out(bool stream)
     {
         using var folder = new TempFolder();
         string data = TrainingFolder(folder);
         string first = folder.Bytes("data/id0/zz-empty.png", []);
         folder.Bytes("data/id2/a-empty.png", []);
 
-        var (code, _, stderr) = CliHarness.Run(["train", "--data", data, "--out", Path.Combine(folder.Path, "m.onnx"), .. TrainArguments]);
+        var (code, _, stderr) = CliHarness.Run(["train", "--data", data, "--out", Path.Combine(folder.Path, "m.onnx"), .. TrainArguments, .. Streamed(stream)]);
 
         Assert.Equal(1, code);
         string error = stderr.Split('\n').Single(l => l.StartsWith("kappaface: error:", StringComparison.Ordinal));
@@ -60,6 +64,9 @@ public class BadImageOptionTests(FaceFolderFixture fixture) : IClassFixture<Face
         Assert.Contains("on bad image: fail", stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(folder.Path, "m.onnx")));
     }
+
+    // --stream checks the folder up front with the same policy instead of loading it.
+    private static string[] Streamed(bool stream) => stream ? ["--stream"] : [];
 
     [Fact]
     public void An_unknown_policy_is_a_usage_error()

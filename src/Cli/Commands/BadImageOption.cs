@@ -49,12 +49,19 @@ internal static class BadImageOption
         return set;
     }
 
-    /// <summary>Checks a folder without keeping pixels (for pair scoring); the summary goes to standard error.</summary>
-    public static FaceFolderCheckResult Check(ImageFolderScan scan, FaceFolderLoadOptions options)
+    /// <summary>Checks a folder without keeping pixels (for streamed training); the summary goes to standard error.</summary>
+    public static FaceFolderCheckResult Check(string folder, FaceFolderLoadOptions options) =>
+        Check(() => FaceFolderCheck.Run(folder, options), options);
+
+    /// <summary>Checks a scanned folder without keeping pixels (for pair scoring); the summary goes to standard error.</summary>
+    public static FaceFolderCheckResult Check(ImageFolderScan scan, FaceFolderLoadOptions options) =>
+        Check(() => FaceFolderCheck.Run(scan, options), options);
+
+    private static FaceFolderCheckResult Check(Func<FaceFolderCheckResult> run, FaceFolderLoadOptions options)
     {
         try
         {
-            FaceFolderCheckResult result = FaceFolderCheck.Run(scan, options);
+            FaceFolderCheckResult result = run();
             WriteSummary(result.Report);
             return result;
         }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using KappaFace.MLNet.Cli.Output;
+using KappaFace.MLNet.Trainer.Data;
 using KappaFace.MLNet.Trainer.Training;
 using KappaFace.MLNet.Transforms.Data;
 
@@ -22,9 +23,10 @@ internal static class TrainCommand
         var valFraction = new Option<double>("--val-fraction") { Description = "Fraction of identities held out for per-epoch verification accuracy.", DefaultValueFactory = _ => 0 };
         var json = new Option<string?>("--json") { Description = "Write the training report as JSON to FILE (- for stdout)." };
         var onBadImage = BadImageOption.Create();
+        var stream = new Option<bool>("--stream") { Description = "Decode images on the fly on background threads instead of loading the folder into memory." };
         var training = new TrainingOptionSet("mobilefacenet", 112, 512, 10);
 
-        var command = new Command("train", "Train a face-embedding model on an image folder.") { data, output, checkpointDir, checkpointEvery, resume, valFraction, json, onBadImage };
+        var command = new Command("train", "Train a face-embedding model on an image folder.") { data, output, checkpointDir, checkpointEvery, resume, valFraction, json, onBadImage, stream };
         training.AddTo(command);
         command.SetAction((parse, token) => CommandRunner.RunAsync(cancel =>
         {
@@ -44,11 +46,8 @@ internal static class TrainCommand
             }
 
             string folder = parse.GetValue(data)!.FullName;
-            Console.Error.WriteLine($"Loading {folder} at {options.ImageSize}x{options.ImageSize} ...");
-            var all = BadImageOption.LoadFolder(folder, options.ImageSize, BadImageOption.Read(parse, onBadImage), out FaceDataReport dataReport);
-            var (train, validation) = options.ValidationFraction > 0
-                ? all.SplitByIdentity(options.ValidationFraction, options.Seed)
-                : (all, (FaceImageSet?)null);
+            var loadOptions = BadImageOption.Read(parse, onBadImage);
+            var (train, validation, dataReport) = parse.GetValue(stream) ? Stream(folder, options, loadOptions) : Load(folder, options, loadOptions);
             Console.Error.WriteLine($"{train.Count} training images of {train.ClassCount} identities" +
                 (validation is null ? "." : $"; {validation.Count} images of {validation.ClassCount} held-out identities for validation."));
 
@@ -70,5 +69,32 @@ internal static class TrainCommand
             return CommandRunner.Ok;
         }, token));
         return command;
+    }
+
+    private static (ITrainingImages Train, FaceImageSet? Validation, FaceDataReport Report) Load(
+        string folder, FaceTrainerOptions options, FaceFolderLoadOptions loadOptions)
+    {
+        Console.Error.WriteLine($"Loading {folder} at {options.ImageSize}x{options.ImageSize} ...");
+        var all = BadImageOption.LoadFolder(folder, options.ImageSize, loadOptions, out FaceDataReport report);
+        var (train, validation) = options.ValidationFraction > 0
+            ? all.SplitByIdentity(options.ValidationFraction, options.Seed)
+            : (all, (FaceImageSet?)null);
+        return (new InMemoryTrainingImages(train), validation, report);
+    }
+
+    // --stream: the folder is only scanned; the trainer's pipeline decodes each batch on background threads.
+    // The folder is checked once up front (every image decoded and dropped) so that bad files are handled
+    // by the --on-bad-image policy before training rather than failing a batch hours in.
+    private static (ITrainingImages Train, FaceImageSet? Validation, FaceDataReport Report) Stream(
+        string folder, FaceTrainerOptions options, FaceFolderLoadOptions loadOptions)
+    {
+        if (options.ValidationFraction > 0)
+        {
+            throw new ArgumentException("--stream does not support --val-fraction yet; hold identities out in a separate folder.");
+        }
+        Console.Error.WriteLine($"Checking {folder} ...");
+        FaceFolderCheckResult checkedFolder = BadImageOption.Check(folder, loadOptions);
+        Console.Error.WriteLine($"Streaming {folder} at {options.ImageSize}x{options.ImageSize} (decoded per batch).");
+        return (new StreamingTrainingImages(checkedFolder.Usable, options.ImageSize), null, checkedFolder.Report);
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using KappaFace.MLNet.Trainer.Backbones;
+using KappaFace.MLNet.Trainer.Concentration;
 using KappaFace.MLNet.Trainer.Heads;
 using KappaFace.MLNet.Trainer.Training;
 
@@ -23,6 +24,9 @@ internal sealed class TrainingOptionSet
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed for weights, order and augmentation.", DefaultValueFactory = _ => 1 };
     public Option<string> Device { get; } = new("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
     public Option<int?> Threads { get; } = new("--threads") { Description = "CPU threads for libtorch (default: all cores)." };
+    public Option<double> SampleRate { get; } = new("--sample-rate") { Description = "PartialFC: fraction of class centres per step, in (0, 1]; 1 is the full softmax.", DefaultValueFactory = _ => 1.0 };
+    public Option<int?> DecodeWorkers { get; } = new("--decode-workers") { Description = "Background threads decoding and converting images (default: cores - 1, at least 1)." };
+    public Option<string> MemoryBuffer { get; } = new("--memory-buffer") { Description = "KappaFace memory buffer precision: fp32 or fp16 (half the memory).", DefaultValueFactory = _ => "fp32" };
 
     public TrainingOptionSet(string defaultBackbone, int defaultImageSize, int defaultEmbeddingSize, int defaultEpochs)
     {
@@ -34,7 +38,7 @@ internal sealed class TrainingOptionSet
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { Loss, Backbone, ImageSize, EmbeddingSize, Epochs, BatchSize, LearningRate, Optimizer, Schedule, Warmup, Margin, Scale, Seed, Device, Threads })
+        foreach (Option option in new Option[] { Loss, Backbone, ImageSize, EmbeddingSize, Epochs, BatchSize, LearningRate, Optimizer, Schedule, Warmup, Margin, Scale, Seed, Device, Threads, SampleRate, DecodeWorkers, MemoryBuffer })
         {
             command.Add(option);
         }
@@ -58,11 +62,14 @@ internal sealed class TrainingOptionSet
             Seed = parse.GetValue(Seed),
             Device = parse.GetValue(Device)!,
             Threads = parse.GetValue(Threads),
+            DecodeWorkers = parse.GetValue(DecodeWorkers),
             Margin = new MarginOptions
             {
                 Loss = ParseLoss(parse.GetValue(Loss)!),
                 Margin = parse.GetValue(Margin),
                 Scale = parse.GetValue(Scale),
+                SampleRate = parse.GetValue(SampleRate),
+                MemoryBufferPrecision = ParseMemoryBuffer(parse.GetValue(MemoryBuffer)!),
             },
         };
         return options;
@@ -74,6 +81,13 @@ internal sealed class TrainingOptionSet
         "arcface" => MarginLossKind.ArcFace,
         "cosface" => MarginLossKind.CosFace,
         _ => throw new ArgumentException($"--loss '{text}' is not known; use kappaface, arcface or cosface."),
+    };
+
+    private static MemoryBufferPrecision ParseMemoryBuffer(string text) => text.ToLowerInvariant() switch
+    {
+        "fp32" or "float32" => MemoryBufferPrecision.Fp32,
+        "fp16" or "float16" => MemoryBufferPrecision.Fp16,
+        _ => throw new ArgumentException($"--memory-buffer '{text}' is not known; use fp32 or fp16."),
     };
 
     private static OptimizerKind ParseOptimizer(string text) => text.ToLowerInvariant() switch

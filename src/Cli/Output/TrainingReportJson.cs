@@ -26,6 +26,7 @@ internal static class TrainingReportJson
                 ["imagesPerSecond"] = e.ImagesPerSecond,
                 ["seconds"] = e.Seconds,
                 ["validationAccuracy"] = e.ValidationAccuracy,
+                ["peakResidentBytes"] = e.PeakResidentBytes,
             };
             if (e.KappaFace is { } k)
             {

@@ -52,7 +52,10 @@ public sealed class KappaFaceTracker : IDisposable
         {
             if (options.Source == ConcentrationSource.MemoryBuffer)
             {
-                var memory = new MemoryBuffer(imageCount, embeddingSize, options.MemoryMomentum, options.MomentumConvention, seed, device);
+                // On the host, only each batch's rows travel to the training device and back.
+                var memoryDevice = options.MemoryBufferOnHost ? torch.CPU : device;
+                var memory = new MemoryBuffer(imageCount, embeddingSize, options.MemoryMomentum, options.MomentumConvention, seed,
+                    memoryDevice, options.MemoryBufferPrecision);
                 return new KappaFaceTracker(state, memory, null);
             }
 

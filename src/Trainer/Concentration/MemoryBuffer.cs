@@ -10,13 +10,18 @@ namespace KappaFace.MLNet.Trainer.Concentration;
 /// sums.
 /// </summary>
 /// <remarks>
-/// Size is <c>N x D</c> float32 (about 11.9 GB for MS1MV2 at D = 512). Indices in one update must be distinct
-/// (the sampler yields each image once per epoch); with duplicates, which write wins is unspecified.
+/// Size is <c>N x D</c> float32 (about 11.9 GB for MS1MV2 at D = 512), or half that in float16
+/// (<see cref="MemoryBufferPrecision"/>): the arithmetic is float32 either way and only storage is rounded, once per
+/// update. The rows may live on another device than the features (host memory while training on a GPU); only the
+/// batch's rows move. Indices in one update must be distinct (the sampler yields each image once per epoch); with
+/// duplicates, which write wins is unspecified.
 /// </remarks>
 public sealed class MemoryBuffer : IDisposable
 {
     private const string SectionTag = "MemoryBuffer";
     private const int SectionVersion = 1;
+
+    private const long FillRows = 1 << 16;
 
     private readonly Tensor _rows;
 
@@ -30,7 +35,9 @@ public sealed class MemoryBuffer : IDisposable
     /// <param name="convention">Which side <paramref name="momentum"/> weights.</param>
     /// <param name="seed">Seed of the initial fill (a private generator: the global one is not touched).</param>
     /// <param name="device">Where the rows live; CPU by default.</param>
-    public MemoryBuffer(long imageCount, int embeddingSize, double momentum, MomentumConvention convention, long seed, Device? device = null)
+    /// <param name="precision">Storage precision of the rows; the initial fill is drawn in float32 and rounded once.</param>
+    public MemoryBuffer(long imageCount, int embeddingSize, double momentum, MomentumConvention convention, long seed, Device? device = null,
+        MemoryBufferPrecision precision = MemoryBufferPrecision.Fp32)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(imageCount, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(embeddingSize, 1);
@@ -44,20 +51,32 @@ public sealed class MemoryBuffer : IDisposable
             throw new ArgumentOutOfRangeException(nameof(convention), convention, "Unknown momentum convention.");
         }
 
+        if (!Enum.IsDefined(precision))
+        {
+            throw new ArgumentOutOfRangeException(nameof(precision), precision, "Unknown memory buffer precision.");
+        }
+
         ImageCount = imageCount;
         EmbeddingSize = embeddingSize;
         Momentum = momentum;
         Convention = convention;
+        Precision = precision;
         // The weight on the new feature, whichever way the option is phrased.
         NewFeatureWeight = convention == MomentumConvention.NewFeature ? momentum : 1 - momentum;
 
         var bound = InitialBound(embeddingSize);
         using var generator = new torch.Generator(unchecked((ulong)seed));
         using var noGrad = torch.no_grad();
-        _rows = torch.empty(imageCount, embeddingSize, ScalarType.Float32)
-            .uniform_(-bound, bound, generator)
-            .to(device ?? torch.CPU)
-            .DetachFromDisposeScope();
+        _rows = torch.empty(imageCount, embeddingSize, StorageType(precision), device ?? torch.CPU).DetachFromDisposeScope();
+        // Filled in float32 slices so that no full-size float32 (or host) copy ever exists: at millions of rows that
+        // transient would cost more than the float16 buffer saves. Slices draw the generator's stream in row order.
+        for (long start = 0; start < imageCount; start += FillRows)
+        {
+            using var scope = torch.NewDisposeScope();
+            long rows = Math.Min(FillRows, imageCount - start);
+            var slice = torch.empty(rows, embeddingSize, ScalarType.Float32).uniform_(-bound, bound, generator);
+            _rows.narrow(0, start, rows).copy_(slice);
+        }
     }
 
     /// <summary>Number of rows N.</summary>
@@ -75,8 +94,18 @@ public sealed class MemoryBuffer : IDisposable
     /// <summary>The weight the new feature gets in the blend (<c>mu</c> or <c>1 - mu</c> depending on the convention).</summary>
     public double NewFeatureWeight { get; }
 
-    /// <summary>The rows, float32 <c>[N, D]</c>. Owned by the buffer: read only.</summary>
+    /// <summary>Storage precision of the rows.</summary>
+    public MemoryBufferPrecision Precision { get; }
+
+    /// <summary>The rows <c>[N, D]</c>, float32 or float16 per <see cref="Precision"/>. Owned by the buffer: read only.</summary>
     public Tensor Rows => _rows;
+
+    /// <summary>Bytes the rows occupy.</summary>
+    public long Bytes => _rows.NumberOfElements * _rows.ElementSize;
+
+    /// <summary>The tensor dtype of <paramref name="precision"/>.</summary>
+    public static ScalarType StorageType(MemoryBufferPrecision precision)
+        => precision == MemoryBufferPrecision.Fp16 ? ScalarType.Float16 : ScalarType.Float32;
 
     /// <summary>Half-width <c>a = 1 / sqrt(D / 3)</c> of the initial uniform fill.</summary>
     /// <param name="embeddingSize">Vector length D.</param>
@@ -85,10 +114,12 @@ public sealed class MemoryBuffer : IDisposable
     /// <summary>
     /// Blends the rows of the batch with its features, <c>v = (1 - w) M[i] + w x</c> where <c>w</c> is
     /// <see cref="NewFeatureWeight"/>, renormalises, writes the rows back, and returns them. No gradient.
+    /// The blend and normalisation run in float32 on the features' device; a float16 buffer stores the result
+    /// rounded once, while the returned rows keep float32 precision.
     /// </summary>
     /// <param name="indices">Dataset indices of the batch <c>[B]</c> int64, distinct.</param>
     /// <param name="normalisedFeatures">The batch's L2-normalised features <c>[B, D]</c> (detached or not).</param>
-    /// <returns>The new rows <c>[B, D]</c> float32 (a new tensor owned by the caller).</returns>
+    /// <returns>The new rows <c>[B, D]</c> float32 on the features' device (a new tensor owned by the caller).</returns>
     public Tensor Update(Tensor indices, Tensor normalisedFeatures)
     {
         ArgumentNullException.ThrowIfNull(indices);
@@ -102,11 +133,16 @@ public sealed class MemoryBuffer : IDisposable
 
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        var index = indices.to(ScalarType.Int64, _rows.device);
-        var features = normalisedFeatures.detach().to(ScalarType.Float32, _rows.device);
-        var blended = _rows.index_select(0, index).mul(1 - NewFeatureWeight).add(features, NewFeatureWeight);
+        var rowIndex = indices.to(ScalarType.Int64, _rows.device);
+        var device = normalisedFeatures.device;
+        var features = normalisedFeatures.detach().to(ScalarType.Float32);
+        var previous = _rows.index_select(0, rowIndex).to(ScalarType.Float32, device);
+        // Explicit Scalars: implicit temporaries can be finalised while libtorch still reads them.
+        using var keep = (1 - NewFeatureWeight).ToScalar();
+        using var take = NewFeatureWeight.ToScalar();
+        var blended = previous.mul(keep).add(features, take);
         var updated = nn.functional.normalize(blended, p: 2, dim: 1);
-        _rows.index_copy_(0, index, updated);
+        _rows.index_copy_(0, rowIndex, updated.to(_rows.dtype, _rows.device));
         return updated.MoveToOuterDisposeScope();
     }
 
@@ -129,6 +165,7 @@ public sealed class MemoryBuffer : IDisposable
         CheckpointIO.Expect(ImageCount, reader.ReadInt64(), "image count");
         CheckpointIO.Expect(EmbeddingSize, reader.ReadInt32(), "embedding size");
         using var noGrad = torch.no_grad();
+        // Tensor.Load rejects another element type, so an fp32 checkpoint cannot silently fill an fp16 buffer.
         _rows.Load(reader);
     }
 

@@ -30,6 +30,10 @@ public sealed class MarginHeadBundle : IDisposable
     /// <summary>KappaFace's bookkeeping; <see langword="null"/> for ArcFace and CosFace.</summary>
     public KappaFaceTracker? Tracker { get; }
 
+    /// <summary>Before every forward pass of training step <paramref name="step"/>: fixes the step PartialFC draws its centres for.</summary>
+    /// <param name="step">The global optimiser step (steps completed before this one).</param>
+    public void BeginStep(long step) => Head.SamplingStep = step;
+
     /// <summary>After every optimizer step: see <see cref="KappaFaceTracker.AfterOptimizerStep"/>; nothing for other losses.</summary>
     /// <param name="images">The step's images.</param>
     /// <param name="indices">Dataset indices <c>[B]</c> int64.</param>

@@ -17,7 +17,7 @@ public static class MarginHeadFactory
     /// <param name="embeddingSize">Embedding length D.</param>
     /// <param name="online">The backbone being trained; needed only for KappaFace with the momentum encoder.</param>
     /// <param name="twinFactory">Builds a second backbone of the same architecture; needed only for KappaFace with the momentum encoder.</param>
-    /// <param name="seed">Seed of the memory buffer's initial fill. The centres are drawn from torch's global generator, so seed that too.</param>
+    /// <param name="seed">Seed of the memory buffer's initial fill and of PartialFC's draws. The centres are drawn from torch's global generator, so seed that too.</param>
     /// <param name="dtype">Dtype of the centres.</param>
     /// <param name="device">Where the head and KappaFace state live (default CPU).</param>
     public static MarginHeadBundle Create(MarginOptions options, long[] classCounts, int embeddingSize,
@@ -33,7 +33,8 @@ public static class MarginHeadFactory
         try
         {
             var policy = CreatePolicy(snapshot, tracker?.State);
-            var head = new MarginSoftmaxHead(classCounts.Length, embeddingSize, snapshot.Scale, policy, dtype);
+            var sampler = snapshot.SampleRate < 1 ? new ClassCentreSampler(classCounts.Length, snapshot.SampleRate, seed) : null;
+            var head = new MarginSoftmaxHead(classCounts.Length, embeddingSize, snapshot.Scale, policy, dtype, sampler);
             if (device is not null)
             {
                 head.to(device);

@@ -16,6 +16,10 @@ namespace KappaFace.MLNet.Trainer.Heads;
 /// <c>B x C</c> matrix would be wasteful and its gradient is unstable at ±1 (spec 1.9). Non-target logits are plain
 /// <c>s cos</c>. Autograd then yields the reference's true gradient, including <c>d cos(theta + m) / d theta</c>.</para>
 /// <para>Computation uses the features' dtype, so a float64 head and float64 features give float64 results.</para>
+/// <para>With a <see cref="Sampler"/> (PartialFC, sample rate below 1) a forward pass in training mode uses only the
+/// sampled centres: the loss is the margin softmax over them with labels remapped into the subset, and only their
+/// rows receive gradient. The margin policy still sees global labels, so per-class margins (KappaFace) stay
+/// right. Evaluation mode and <see cref="Logits"/> always use every centre.</para>
 /// </remarks>
 public sealed class MarginSoftmaxHead : nn.Module<Tensor, Tensor, Tensor>
 {
@@ -31,7 +35,9 @@ public sealed class MarginSoftmaxHead : nn.Module<Tensor, Tensor, Tensor>
     /// <param name="scale">Logit scale <c>s</c>, finite and positive.</param>
     /// <param name="policy">The margin applied to the target column. Not owned.</param>
     /// <param name="dtype">Dtype of the centres (float32 for training; float64 for precise tests).</param>
-    public MarginSoftmaxHead(int classCount, int embeddingSize, double scale, IMarginPolicy policy, ScalarType dtype = ScalarType.Float32)
+    /// <param name="sampler">PartialFC class-centre sampling; null (or a rate of 1) uses the full softmax.</param>
+    public MarginSoftmaxHead(int classCount, int embeddingSize, double scale, IMarginPolicy policy, ScalarType dtype = ScalarType.Float32,
+        ClassCentreSampler? sampler = null)
         : base(nameof(MarginSoftmaxHead))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 1);
@@ -42,7 +48,12 @@ public sealed class MarginSoftmaxHead : nn.Module<Tensor, Tensor, Tensor>
         }
 
         ArgumentNullException.ThrowIfNull(policy);
+        if (sampler is not null && sampler.ClassCount != classCount)
+        {
+            throw new ArgumentException($"The sampler covers {sampler.ClassCount} classes but the head has {classCount}.", nameof(sampler));
+        }
         ClassCount = classCount;
+        Sampler = sampler is { SampleRate: < 1 } ? sampler : null;
         EmbeddingSize = embeddingSize;
         Scale = scale;
         Policy = policy;
@@ -69,6 +80,15 @@ public sealed class MarginSoftmaxHead : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>The margin applied to the target column.</summary>
     public IMarginPolicy Policy { get; }
 
+    /// <summary>The PartialFC sampler in force, or null for the full softmax.</summary>
+    public ClassCentreSampler? Sampler { get; }
+
+    /// <summary>
+    /// The step the next sampled forward pass draws for (the trainer sets the global step, so a resumed run
+    /// draws the same centres). Unused without a <see cref="Sampler"/>.
+    /// </summary>
+    public long SamplingStep { get; set; }
+
     /// <summary>The class-centre matrix W, <c>[C, D]</c>, unnormalised; rows are normalised on every forward.</summary>
     public Parameter Centres => centres;
 
@@ -79,8 +99,19 @@ public sealed class MarginSoftmaxHead : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor features, Tensor labels)
     {
         using var scope = torch.NewDisposeScope();
-        var logits = Logits(features, labels);
-        return nn.functional.cross_entropy(logits, labels).MoveToOuterDisposeScope();
+        if (Sampler is null || !training)
+        {
+            return nn.functional.cross_entropy(Logits(features, labels), labels).MoveToOuterDisposeScope();
+        }
+        CheckInputs(features, labels);
+        var (classes, local) = Sampler.Sample(labels, SamplingStep);
+        if (classes.shape[0] == ClassCount)
+        {
+            // Every class drawn (many positives, or a rate near 1): exactly the full softmax, without the gather.
+            return nn.functional.cross_entropy(Logits(features, labels), labels).MoveToOuterDisposeScope();
+        }
+        var logits = MarginLogits(features, centres.index_select(0, classes), local, labels);
+        return nn.functional.cross_entropy(logits, local).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -90,6 +121,13 @@ public sealed class MarginSoftmaxHead : nn.Module<Tensor, Tensor, Tensor>
     /// <param name="features">L2-normalised features <c>[B, D]</c>.</param>
     /// <param name="labels">Global class ids <c>[B]</c> int64.</param>
     public Tensor Logits(Tensor features, Tensor labels)
+    {
+        CheckInputs(features, labels);
+        using var scope = torch.NewDisposeScope();
+        return MarginLogits(features, centres, labels, labels).MoveToOuterDisposeScope();
+    }
+
+    private void CheckInputs(Tensor features, Tensor labels)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(labels);
@@ -104,14 +142,20 @@ public sealed class MarginSoftmaxHead : nn.Module<Tensor, Tensor, Tensor>
         {
             throw new ArgumentException($"Labels must be int64; got {labels.dtype}.", nameof(labels));
         }
+    }
 
-        using var scope = torch.NewDisposeScope();
-        var weights = centres.dtype == features.dtype ? centres : centres.to(features.dtype);
+    // Logits against the rows in `weights`; `columns` index those rows, `globalLabels` pick the policy's margins.
+    private Tensor MarginLogits(Tensor features, Tensor weights, Tensor columns, Tensor globalLabels)
+    {
+        if (weights.dtype != features.dtype)
+        {
+            weights = weights.to(features.dtype);
+        }
         var cosine = features.matmul(nn.functional.normalize(weights, p: 2, dim: 1).t());
-        var column = labels.unsqueeze(1);
+        var column = columns.unsqueeze(1);
         var target = cosine.gather(1, column).squeeze(1);
-        var adjusted = Policy.ApplyToTarget(target, labels);
-        var logits = cosine.scatter(1, column, adjusted.unsqueeze(1)).mul(Scale);
-        return logits.MoveToOuterDisposeScope();
+        var adjusted = Policy.ApplyToTarget(target, globalLabels);
+        using var scale = Scale.ToScalar();
+        return cosine.scatter(1, column, adjusted.unsqueeze(1)).mul(scale);
     }
 }

@@ -23,36 +23,46 @@ public static class BatchAssembler
     public static float[] Assemble(FaceImageSet images, ReadOnlySpan<int> indices, Func<int, bool>? isFlipped, float[]? reuse = null)
     {
         ArgumentNullException.ThrowIfNull(images);
-        int size = images.ImageSize;
-        int planeLength = size * size;
-        int imageLength = 3 * planeLength;
+        int imageLength = 3 * images.ImageSize * images.ImageSize;
         int length = indices.Length * imageLength;
         var buffer = reuse is not null && reuse.Length == length ? reuse : new float[length];
         for (int b = 0; b < indices.Length; b++)
         {
             int index = indices[b];
-            ReadOnlySpan<byte> source = images.GetPixels(index);
-            Span<float> target = buffer.AsSpan(b * imageLength, imageLength);
-            if (isFlipped is not null && isFlipped(index))
+            Normalise(images.GetPixels(index), images.ImageSize, isFlipped is not null && isFlipped(index), buffer.AsSpan(b * imageLength, imageLength));
+        }
+        return buffer;
+    }
+
+    /// <summary>
+    /// Converts one image's 3 x S x S bytes (CHW) into normalised floats in <paramref name="target"/>, mirrored
+    /// left-right when <paramref name="flip"/> is set.
+    /// </summary>
+    public static void Normalise(ReadOnlySpan<byte> source, int size, bool flip, Span<float> target)
+    {
+        int imageLength = 3 * size * size;
+        if (source.Length != imageLength || target.Length != imageLength)
+        {
+            throw new ArgumentException($"Expected {imageLength} source bytes and target floats for a {size}x{size} image; got {source.Length} and {target.Length}.");
+        }
+        if (flip)
+        {
+            for (int row = 0; row < 3 * size; row++)
             {
-                for (int row = 0; row < 3 * size; row++)
+                int offset = row * size;
+                for (int x = 0; x < size; x++)
                 {
-                    int offset = row * size;
-                    for (int x = 0; x < size; x++)
-                    {
-                        target[offset + x] = (source[offset + size - 1 - x] - PixelMean) / PixelScale;
-                    }
-                }
-            }
-            else
-            {
-                for (int i = 0; i < imageLength; i++)
-                {
-                    target[i] = (source[i] - PixelMean) / PixelScale;
+                    target[offset + x] = (source[offset + size - 1 - x] - PixelMean) / PixelScale;
                 }
             }
         }
-        return buffer;
+        else
+        {
+            for (int i = 0; i < imageLength; i++)
+            {
+                target[i] = (source[i] - PixelMean) / PixelScale;
+            }
+        }
     }
 
     /// <summary>Wraps an assembled buffer as a tensor on <paramref name="device"/>.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using KappaFace.MLNet.Trainer.Data;
 using KappaFace.MLNet.Trainer.Evaluation;
 using KappaFace.MLNet.Trainer.Platform;
 using KappaFace.MLNet.Trainer.Training.Checkpoints;
@@ -9,7 +10,7 @@ using static TorchSharp.torch;
 namespace KappaFace.MLNet.Trainer.Training;
 
 /// <summary>
-/// Trains a face-embedding backbone with a margin head on an in-memory image set: the training loop,
+/// Trains a face-embedding backbone with a margin head on an image set (in memory or streamed from disk): the training loop,
 /// its schedule, validation, progress, cancellation and checkpoints. Network, head and optimiser state
 /// live in <see cref="TrainingState"/>; this class only drives them.
 /// </summary>
@@ -41,12 +42,31 @@ public sealed class FaceModelTrainer
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
+        return Train(new InMemoryTrainingImages(train), validation, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Trains on <paramref name="train"/>, whose images may be decoded on the fly
+    /// (<see cref="StreamingTrainingImages"/>); otherwise as <see cref="Train(FaceImageSet, FaceImageSet?, IProgress{TrainingProgress}?, CancellationToken)"/>.
+    /// The batches are the same, bit for bit, as for the same images in memory.
+    /// </summary>
+    /// <exception cref="ArgumentException">The image set does not fit the options (image size, classes).</exception>
+    /// <exception cref="TrainingDivergedException">A step's loss was not finite; that update was not applied.</exception>
+    /// <exception cref="FaceDataException">An image could not be decoded; a checkpoint is written first when a folder is set.</exception>
+    public TrainingResult Train(
+        ITrainingImages train,
+        FaceImageSet? validation = null,
+        IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
         CheckData(train, validation);
         PrepareProcess();
         Device device = TorchDeviceSelector.Resolve(_options.Device);
         _log($"Training {_options.Margin.Loss} on {device.type.ToString().ToLowerInvariant()}: {train.Count} images, {train.ClassCount} classes.");
 
         using var state = new TrainingState(_options, train, device);
+        _log(state.DescribeMemory());
         var store = _options.CheckpointDirectory is null ? null : new CheckpointStore(_options.CheckpointDirectory, _options.CheckpointsToKeep);
         var reports = new List<EpochReport>();
         if (_options.Resume && store is not null)
@@ -74,7 +94,7 @@ public sealed class FaceModelTrainer
             double lossSum = state.EpochLossSum;
             int images = 0;
             double rate = 0;
-            using var prefetch = new BatchPrefetcher(train, plan);
+            using var pipeline = new BatchPipeline(train, plan, firstStep, _options.DecodeWorkers ?? BatchPipeline.DefaultWorkers, _options.PrefetchBatches);
             for (int step = firstStep; step < stepsPerEpoch; step++)
             {
                 if (cancellationToken.IsCancellationRequested)
@@ -84,11 +104,7 @@ public sealed class FaceModelTrainer
                     cancellationToken.ThrowIfCancellationRequested();
                 }
                 rate = schedule.RateAt(state.CompletedSteps);
-                float[] batch = prefetch.Take(step);
-                if (step + 1 < stepsPerEpoch)
-                {
-                    prefetch.Start(step + 1);
-                }
+                float[] batch = TakeBatch(pipeline, step, store, state, lossSum, reports);
                 double loss = state.Step(batch, plan.Batch(step), rate);
                 if (!double.IsFinite(loss))
                 {
@@ -117,7 +133,7 @@ public sealed class FaceModelTrainer
             double? accuracy = validator?.Accuracy(state.Backbone, device);
             var report = new EpochReport(
                 epoch + 1, lossSum / stepsPerEpoch, rate,
-                images / Math.Max(trainSeconds, 1e-9), epochClock.Elapsed.TotalSeconds, accuracy, kappa);
+                images / Math.Max(trainSeconds, 1e-9), epochClock.Elapsed.TotalSeconds, accuracy, kappa, ProcessMemory.PeakResidentBytes());
             reports.Add(report);
             state.EpochLossSum = 0;
             _log(Describe(report));
@@ -127,7 +143,22 @@ public sealed class FaceModelTrainer
             train.ClassCount, train.Count);
     }
 
-    private void CheckData(FaceImageSet train, FaceImageSet? validation)
+    private float[] TakeBatch(BatchPipeline pipeline, int step, CheckpointStore? store, TrainingState state, double lossSum, IReadOnlyList<EpochReport> reports)
+    {
+        try
+        {
+            return pipeline.Take(step);
+        }
+        catch (FaceDataException)
+        {
+            // A bad file found mid-epoch must not cost the steps already done.
+            state.EpochLossSum = lossSum;
+            SaveCheckpoint(store, state, reports, "unreadable image");
+            throw;
+        }
+    }
+
+    private void CheckData(ITrainingImages train, FaceImageSet? validation)
     {
         if (train.ImageSize != _options.ImageSize)
         {

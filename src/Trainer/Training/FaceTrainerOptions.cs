@@ -103,6 +103,18 @@ public sealed class FaceTrainerOptions
     /// <summary>Raise glibc's malloc thresholds before training (Linux only; see GlibcAllocatorTuning). Default true.</summary>
     public bool TuneAllocator { get; set; } = true;
 
+    /// <summary>
+    /// Threads that decode and convert a batch's images in the background; null uses every core but one (at
+    /// least 1). More workers only help when images are decoded on the fly (<see cref="Data.StreamingTrainingImages"/>).
+    /// </summary>
+    public int? DecodeWorkers { get; set; }
+
+    /// <summary>
+    /// Batches assembled ahead of the one being trained on (the bounded queue of the batch pipeline). Each costs
+    /// <c>BatchSize x 3 x S x S</c> floats (9.6 MB at 64 x 112 px). Default 3.
+    /// </summary>
+    public int PrefetchBatches { get; set; } = 3;
+
     /// <summary>Report progress every this many steps. Default 1.</summary>
     public int ProgressEverySteps { get; set; } = 1;
 
@@ -125,6 +137,8 @@ public sealed class FaceTrainerOptions
         Check(CheckpointsToKeep >= 2, nameof(CheckpointsToKeep), CheckpointsToKeep, "at least 2");
         Check(ValidationFraction is >= 0 and < 1, nameof(ValidationFraction), ValidationFraction, "in [0, 1)");
         Check(ValidationPairs >= 20, nameof(ValidationPairs), ValidationPairs, "at least 20");
+        Check(DecodeWorkers is null or > 0, nameof(DecodeWorkers), DecodeWorkers ?? 0, "positive");
+        Check(PrefetchBatches >= 1, nameof(PrefetchBatches), PrefetchBatches, "at least 1");
         Check(ProgressEverySteps >= 1, nameof(ProgressEverySteps), ProgressEverySteps, "at least 1");
         if (Resume && CheckpointDirectory is null)
         {

@@ -31,6 +31,10 @@ public sealed record KappaFaceEpochValues(long[] Counts, double[] Kappa, double[
 /// <param name="Seconds">Wall time of the epoch, validation included.</param>
 /// <param name="ValidationAccuracy">10-fold verification accuracy on held-out identities, or null without a validation set.</param>
 /// <param name="KappaFace">The KappaFace state computed at this epoch's end; null for other losses.</param>
+/// <param name="PeakResidentBytes">
+/// The process's peak resident memory so far (Linux <c>VmHWM</c>) at the epoch's end, or null where the platform does
+/// not report it. A high-water mark: it covers everything the process did, not only training.
+/// </param>
 public sealed record EpochReport(
     int Epoch, double Loss, double LearningRate, double ImagesPerSecond, double Seconds,
-    double? ValidationAccuracy, KappaFaceEpochValues? KappaFace);
+    double? ValidationAccuracy, KappaFaceEpochValues? KappaFace, long? PeakResidentBytes = null);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using KappaFace.MLNet.Trainer.Backbones;
+using KappaFace.MLNet.Trainer.Data;
 using KappaFace.MLNet.Trainer.Heads;
 using KappaFace.MLNet.Transforms.Data;
 using TorchSharp;
@@ -17,7 +18,7 @@ internal sealed class TrainingState : IDisposable
 {
     private const int FormatVersion = 1;
     private readonly FaceTrainerOptions _options;
-    private readonly FaceImageSet _data;
+    private readonly ITrainingImages _data;
     private readonly Device _device;
     private readonly MarginHeadBundle _margin;
     private readonly List<Parameter> _backboneParameters;
@@ -26,6 +27,11 @@ internal sealed class TrainingState : IDisposable
     private FaceBackbone? _backbone;
 
     public TrainingState(FaceTrainerOptions options, FaceImageSet data, Device device)
+        : this(options, new InMemoryTrainingImages(data), device)
+    {
+    }
+
+    public TrainingState(FaceTrainerOptions options, ITrainingImages data, Device device)
     {
         _options = options;
         _data = data;
@@ -81,6 +87,7 @@ internal sealed class TrainingState : IDisposable
         var savedBuffers = buffers.Select(b => b.clone()).ToList();
 
         _optimizer.zero_grad();
+        _margin.BeginStep(CompletedSteps);
         Tensor features = nn.functional.normalize(Backbone.call(images), p: 2, dim: 1);
         Tensor loss = _margin.Head.call(features, labels);
         double value = loss.item<float>();
@@ -102,6 +109,27 @@ internal sealed class TrainingState : IDisposable
         _margin.AfterOptimizerStep(images, sampleIndices, labels, features.detach(), Backbone);
         CompletedSteps++;
         return value;
+    }
+
+    /// <summary>
+    /// One line on what the long-lived tensors take: backbone, class centres with their gradient and optimiser state,
+    /// KappaFace's memory buffer and class sums. Activations are left out: they depend on the backbone's graph and
+    /// batch and are only known while a step runs (the per-epoch peak RSS covers them).
+    /// </summary>
+    public string DescribeMemory()
+    {
+        // Gradient plus optimiser state per parameter value: SGD keeps one momentum buffer, AdamW two moments.
+        int copies = 1 + (_options.Optimizer == OptimizerKind.AdamW ? 2 : _options.Momentum > 0 ? 1 : 0);
+        long backbone = TensorBytes(Backbone.parameters());
+        long centres = TensorBytes(_margin.Head.parameters());
+        long memory = _margin.Tracker?.Memory?.Bytes ?? 0;
+        long sums = _margin.Tracker is { } tracker ? TensorBytes([tracker.State.Sums]) : 0;
+        long encoder = _margin.Tracker?.Encoder is not null ? backbone : 0;
+        string precision = _margin.Tracker?.Memory is { } m ? $" ({m.Precision})" : "";
+        return $"Memory: backbone {Mib(backbone)} (+{Mib(backbone * copies)} gradient and optimiser state), " +
+            $"class centres {Mib(centres)} (+{Mib(centres * copies)}), memory buffer {Mib(memory)}{precision}, " +
+            $"KappaFace sums {Mib(sums)}, momentum encoder {Mib(encoder)}; batch activations are not included " +
+            "(they depend on backbone and batch; see the per-epoch peak RSS).";
     }
 
     /// <summary>Epoch-end bookkeeping: recomputes the KappaFace margins (null for other losses).</summary>
@@ -175,7 +203,25 @@ internal sealed class TrainingState : IDisposable
     private string Fingerprint() =>
         $"backbone={BackboneFactory.NameOf(_options.Backbone)} size={_options.ImageSize} d={_options.EmbeddingSize} " +
         $"loss={_options.Margin.Loss} classes={_data.ClassCount} images={_data.Count} batch={_options.BatchSize} " +
-        $"seed={_options.Seed} epochs={_options.Epochs}";
+        $"seed={_options.Seed} epochs={_options.Epochs}" + ScaleFingerprint();
+
+    // Only non-default scale options are named, so checkpoints written before they existed still resume.
+    private string ScaleFingerprint()
+    {
+        var margin = _options.Margin;
+        string rate = margin.SampleRate < 1 ? $" sample-rate={margin.SampleRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" : "";
+        string precision = margin.MemoryBufferPrecision != Concentration.MemoryBufferPrecision.Fp32 ? $" memory={margin.MemoryBufferPrecision}" : "";
+        return rate + precision;
+    }
+
+    private static long TensorBytes(IEnumerable<Tensor> tensors) => tensors.Sum(t => t.NumberOfElements * t.ElementSize);
+
+    private static string Mib(long bytes) => bytes switch
+    {
+        >= 1L << 30 => $"{bytes / (double)(1L << 30):F2} GiB",
+        >= 1L << 20 => $"{bytes / (double)(1L << 20):F1} MiB",
+        _ => $"{bytes / 1024.0:F0} KiB",
+    };
 
     private static byte[] Section(IReadOnlyDictionary<string, byte[]> sections, string name) =>
         sections.TryGetValue(name, out var bytes) ? bytes : throw new InvalidOperationException($"The checkpoint has no '{name}' section.");
