@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using KappaFace.MLNet.Tests.Shared;
 
 namespace KappaFace.MLNet.Benchmarks.Experiments;
 
@@ -26,20 +26,14 @@ public static class PlotLauncher
             throw new FileNotFoundException($"The plotting program {plotter} is missing; build benchmarks/Experiments (it copies the plotter) or pass its path.", plotter);
         }
 
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(plotter);
-        start.ArgumentList.Add(reportPath);
-        start.ArgumentList.Add(plotFolder);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet for the plotter.");
-        // Read stderr concurrently so neither pipe can fill up and block the child.
-        var errors = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
+        // Generous: drawing takes seconds, but a loaded machine can take minutes to start a process.
+        ChildProcess.Result result = ChildProcess.Run(ChildProcess.DotnetHost(), [plotter, reportPath, plotFolder], TimeSpan.FromMinutes(10));
+        if (result.ExitCode != 0)
         {
-            throw new InvalidOperationException($"The plotter exited with code {process.ExitCode}: {errors.Result.Trim()}");
+            throw new InvalidOperationException($"The plotter exited with code {result.ExitCode}: {result.Stderr.Trim()}");
         }
 
+        string output = result.Stdout;
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 }

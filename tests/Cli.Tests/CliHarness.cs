@@ -119,20 +119,7 @@ internal sealed class CliProcess : IDisposable
     public static CliProcess Start(params string[] args)
     {
         Assert.True(File.Exists(ToolPath), $"{ToolPath} is not built");
-        // The SDK tells child processes which dotnet host runs them; fall back to the one on PATH.
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(ToolPath);
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
+        var start = ChildProcess.StartInfo(ChildProcess.DotnetHost(), ["exec", ToolPath, .. args]);
         var process = new Process { StartInfo = start };
         var cli = new CliProcess(process);
         process.OutputDataReceived += (_, e) => Append(cli._stdout, e.Data);

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using KappaFace.MLNet.Tests.Shared;
 using Xunit;
 
 namespace KappaFace.MLNet.Examples.Tests;
@@ -22,30 +22,17 @@ internal static class ExampleRunner
     {
         string dll = Path.Combine(OutputFolder(example), example + ".dll");
         Assert.True(File.Exists(dll), $"{dll} is not built");
-        var start = new ProcessStartInfo("dotnet")
+        ChildProcess.Result result;
+        try
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(dll);
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
+            result = ChildProcess.Run(ChildProcess.DotnetHost(), ["exec", dll, .. arguments], timeout);
         }
-
-        using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
+        catch (TimeoutException)
         {
-            process.Kill(entireProcessTree: true);
             throw new TimeoutException($"{example} did not finish in {timeout}");
         }
 
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result + stderr.Result);
+        return (result.ExitCode, result.Stdout + result.Stderr);
     }
 
     private static string FindRepository()

@@ -1,3 +1,4 @@
+using KappaFace.MLNet.Tests.Shared;
 using System.Diagnostics;
 using KappaFace.MLNet.Onnx.Graph;
 using KappaFace.MLNet.Onnx.Proto;
@@ -216,30 +217,9 @@ internal static class PythonOnnx
 
     private static int Run(string interpreter, string script, out string stdout, out string stderr, params string[] args)
     {
-        var psi = new ProcessStartInfo(interpreter)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add(script);
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(psi)!;
-        var outTask = p.StandardOutput.ReadToEndAsync();
-        var errTask = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(60_000))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException(interpreter + " did not finish in 60 s");
-        }
-
-        stdout = outTask.GetAwaiter().GetResult();
-        stderr = errTask.GetAwaiter().GetResult();
-        return p.ExitCode;
+        var result = ChildProcess.Run(interpreter, ["-c", script, .. args], TimeSpan.FromSeconds(60));
+        stdout = result.Stdout;
+        stderr = result.Stderr;
+        return result.ExitCode;
     }
 }

@@ -135,7 +135,7 @@ public class InteropTests(InteropModels models, ITestOutputHelper output) : ICla
         var (code, stdout, stderr) = InteropTools.Run(
             "node",
             [script, model.ModelPath, model.InputPath, Num(InteropModels.Count), Num(model.InputSize)],
-            new Dictionary<string, string> { ["NODE_PATH"] = InteropTools.NodeModules! });
+            new Dictionary<string, string?> { ["NODE_PATH"] = InteropTools.NodeModules });
         Assert.True(code == 0, "onnxruntime-node failed: " + stderr);
 
         using var json = JsonDocument.Parse(stdout);

@@ -1,3 +1,4 @@
+using KappaFace.MLNet.Tests.Shared;
 using System.Diagnostics;
 
 namespace KappaFace.MLNet.Trainer.Tests.Export;
@@ -25,36 +26,12 @@ internal static class InteropTools
     /// <summary>The node_modules folder holding onnxruntime-node (with node on PATH), or null.</summary>
     public static string? NodeModules => s_nodeModules.Value;
 
-    /// <summary>Runs a program and returns its exit code and output; kills it after <paramref name="timeout"/>.</summary>
+    /// <summary>Runs a program and returns its exit code and output; kills it after <paramref name="timeout"/> (default 2 min).</summary>
     public static (int ExitCode, string Stdout, string Stderr) Run(
-        string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+        string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null, TimeSpan? timeout = null)
     {
-        var info = new ProcessStartInfo(program)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            info.Environment[key] = value;
-        }
-
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"{program} did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout ?? TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{program} did not finish in time");
-        }
-
-        return (process.ExitCode, stdout.GetAwaiter().GetResult(), stderr.GetAwaiter().GetResult());
+        var (exitCode, stdout, stderr) = ChildProcess.Run(program, arguments, timeout ?? TimeSpan.FromMinutes(2), environment);
+        return (exitCode, stdout, stderr);
     }
 
     /// <summary>The repository root (the folder holding KappaFace.MLNet.sln above the test binaries), or null.</summary>

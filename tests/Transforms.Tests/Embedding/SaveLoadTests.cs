@@ -47,24 +47,11 @@ public class SaveLoadTests
         string outFile = Path.Combine(temp.Path, "out.txt");
 
         string assembly = typeof(FreshProcessProgram).Assembly.Location;
-        var start = new ProcessStartInfo(DotnetHost())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in new[] { "exec", assembly, FreshProcessProgram.Verb, scenario.ModelZip, pairsFile, outFile })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
         var watch = Stopwatch.StartNew();
-        using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(60_000), "the fresh process did not finish in 60 s");
-        _output.WriteLine($"fresh process: exit {process.ExitCode} in {watch.Elapsed.TotalSeconds:F1} s\n{stdout.Result}\n{stderr.Result}");
-        Assert.Equal(0, process.ExitCode);
+        var result = ChildProcess.Run(
+            ChildProcess.DotnetHost(), ["exec", assembly, FreshProcessProgram.Verb, scenario.ModelZip, pairsFile, outFile], TimeSpan.FromSeconds(60));
+        _output.WriteLine($"fresh process: exit {result.ExitCode} in {watch.Elapsed.TotalSeconds:F1} s\n{result.Stdout}\n{result.Stderr}");
+        Assert.Equal(0, result.ExitCode);
 
         string[] lines = File.ReadAllLines(outFile);
         // The assembly was not loaded (so nothing was registered) until ML.NET loaded the model.
@@ -102,18 +89,6 @@ public class SaveLoadTests
         {
             rows.ForEach(r => r.Image.Dispose());
         }
-    }
-
-    private static string DotnetHost()
-    {
-        string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (!string.IsNullOrEmpty(host) && File.Exists(host))
-        {
-            return host;
-        }
-
-        string? current = Environment.ProcessPath;
-        return current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";
     }
 
     public sealed class ImageRow
