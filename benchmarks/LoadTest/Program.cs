@@ -4,6 +4,7 @@ using KappaFace.MLNet.LoadTesting;
 using KappaFace.MLNet.Onnx;
 using KappaFace.MLNet.Trainer.Backbones;
 using KappaFace.MLNet.Trainer.Export;
+using KappaFace.MLNet.Trainer.Platform;
 using Microsoft.ML;
 
 // Verification under concurrent use (docs/reliability.md): N threads x M pairs through one shared FaceEmbedder,
@@ -148,7 +149,7 @@ finally
         }
         clean &= Report(ConcurrentLoad.Run(threads, SampleEvery / 2 / threads, scorerFor, expected));
     }
-    string slope = x.Count >= 2 ? ProcessMemory.Slope(x, rss).ToString("+0.00;-0.00", CultureInfo.InvariantCulture) : "n/a";
+    string slope = x.Count >= 2 ? LeastSquares.Slope(x, rss).ToString("+0.00;-0.00", CultureInfo.InvariantCulture) : "n/a";
     return ($"| {name} | {string.Join(" | ", cells)} | {slope} |", clean);
 }
 
