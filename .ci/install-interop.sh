@@ -39,6 +39,7 @@ torch_ok() { /usr/bin/python3 -c "import torch" >/dev/null 2>&1; }
 if ! torch_ok || [ ! -e /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 ]; then
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null 2>&1 || warn "apt-get update failed"
     apt-get install -y -qq --no-install-recommends python3-torch libopenblas0-pthread >/dev/null 2>&1 \
       || warn "apt-get install python3-torch libopenblas0-pthread failed; the PyTorch peer test will skip"
   else
