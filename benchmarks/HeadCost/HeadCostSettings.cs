@@ -15,6 +15,9 @@ internal sealed record HeadCostSettings
     public int Steps { get; init; } = 8;
     public int Rounds { get; init; } = 3;
 
+    /// <summary>Torch threads; null keeps TorchSharp's default (one per core).</summary>
+    public int? Threads { get; init; }
+
     /// <summary>Memory-buffer rows: images in the training set (default 10 per class, at least the steps' images).</summary>
     public int? Images { get; init; }
 
@@ -43,6 +46,7 @@ internal sealed record HeadCostSettings
                 "--steps" => settings with { Steps = Positive(Value()) },
                 "--rounds" => settings with { Rounds = Positive(Value()) },
                 "--images" => settings with { Images = Positive(Value()) },
+                "--threads" => settings with { Threads = Positive(Value()) },
                 _ => throw new ArgumentException($"Unknown option '{option}'."),
             };
         }

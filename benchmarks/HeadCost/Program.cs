@@ -7,9 +7,13 @@ using KappaFace.MLNet.Trainer.Platform;
 // in every round so that background load hits both alike. Reports the full step (a small backbone, so the head
 // matters), the head alone (fixed features), KappaFace's per-step bookkeeping, and the memory it holds.
 // Usage: dotnet run -c Release --project benchmarks/HeadCost -- [--classes 1000,10000,100000] [--backbone tiny]
-//        [--size 48] [--embedding 512] [--batch 64] [--warmup 2] [--steps 8] [--rounds 3] [--images N]
+//        [--size 48] [--embedding 512] [--batch 64] [--warmup 2] [--steps 8] [--rounds 3] [--images N] [--threads N]
 var settings = HeadCostSettings.Parse(args);
 GlibcAllocatorTuning.TryApply();
+if (settings.Threads is int threads)
+{
+    TorchSharp.torch.set_num_threads(threads);
+}
 Console.WriteLine(Invariant($"backbone={settings.Backbone} size={settings.Size} D={settings.Embedding} batch={settings.Batch} threads={TorchSharp.torch.get_num_threads()}, warm-up {settings.Warmup} + {settings.Steps} steps x {settings.Rounds} rounds; median step times"));
 Console.WriteLine();
 Console.WriteLine("| classes | memory rows N | part | ArcFace ms | KappaFace ms | overhead | KappaFace bookkeeping ms |");

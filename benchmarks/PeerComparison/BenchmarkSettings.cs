@@ -16,6 +16,9 @@ internal sealed record BenchmarkSettings
     public int Threads { get; init; } = Environment.ProcessorCount;
     public int MatmulSize { get; init; } = 2048;
     public bool Untuned { get; init; }
+
+    /// <summary>Only these contenders (by name), or all when null: a slow network may not afford every variant.</summary>
+    public IReadOnlyList<string>? Contenders { get; init; }
     public string Python { get; init; } = "/usr/bin/python3";
     public string? PeerDirectory { get; init; }
     public string? JsonPath { get; init; }
@@ -61,6 +64,7 @@ internal sealed record BenchmarkSettings
                 "--threads" => settings with { Threads = Positive() },
                 "--matmul-size" => settings with { MatmulSize = Positive() },
                 "--untuned" => settings with { Untuned = true },
+                "--contenders" => settings with { Contenders = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
                 "--python" => settings with { Python = Value() },
                 "--peer-dir" => settings with { PeerDirectory = Value() },
                 "--json" => settings with { JsonPath = Value() },

@@ -16,6 +16,9 @@ internal sealed class OursInProcess(BenchmarkSettings settings) : IContender
     public double MatmulGflops() => _trainer.MatmulGflops();
 
     public StepTimes Train(string backbone) => _trainer.Train(backbone);
+
+    /// <summary>Images per second one thread assembles, as the trainer's prefetcher does.</summary>
+    public double AssemblyImagesPerSecond() => AssemblyRate.ImagesPerSecond(_trainer.Data(), settings.Batch, TimeSpan.FromSeconds(3));
 }
 
 /// <summary>Our trainer in a child process of this program with the allocator tuning switched off (it cannot be undone in-process).</summary>

@@ -75,7 +75,7 @@ internal sealed class OurTrainer(BenchmarkSettings settings)
     }
 
     /// <summary>Random pixels (timing does not depend on them): every class once, and enough images for the steps.</summary>
-    private FaceImageSet Data()
+    public FaceImageSet Data()
     {
         if (_data is null)
         {

@@ -7,7 +7,7 @@ using KappaFace.MLNet.Trainer.Platform;
 // contenders alternate within each round so that background load hits all of them alike.
 // Usage: dotnet run -c Release --project benchmarks/PeerComparison -- [--backbones mobilefacenet,iresnet50]
 //        [--rounds 2] [--warmup 2] [--steps 4] [--batch 64] [--size 112] [--classes 1000] [--threads N]
-//        [--untuned] [--python /usr/bin/python3] [--peer-dir DIR] [--json FILE]
+//        [--untuned] [--contenders ours,pytorch,...] [--python /usr/bin/python3] [--peer-dir DIR] [--json FILE]
 // Training FLOPs per image = 3 x forward FLOPs (backward costs about twice the forward), the forward counted
 // by describe.py over every convolution and linear layer, plus the head's B x D x C matmul.
 var settings = BenchmarkSettings.Parse(args);
@@ -26,9 +26,10 @@ if (GlibcAllocatorTuning.TryApply() is { } reason)
     Console.Error.WriteLine($"Allocator tuning not applied: {reason}.");
 }
 var scripts = PeerScripts.Locate(settings);
+var ours = new OursInProcess(settings);
 var contenders = new List<IContender>
 {
-    new OursInProcess(settings),
+    ours,
     new PythonPeer(settings, scripts, "pytorch", "Debian python3-torch, MALLOC_*_THRESHOLD_=1 GiB, Debian's default (reference) BLAS", PythonPeer.AllocatorTuning),
 };
 if (File.Exists(Path.Combine(PythonPeer.OpenBlasDirectory, "libblas.so.3")))
@@ -41,10 +42,16 @@ if (settings.Untuned)
     contenders.Add(new OursUntunedChild(settings));
     contenders.Add(new PythonPeer(settings, scripts, "pytorch-untuned", "Debian python3-torch, glibc malloc defaults", new Dictionary<string, string?>()));
 }
+if (settings.Contenders is { } wanted)
+{
+    // "ours" stays: it is the reference every ratio is taken against.
+    contenders.RemoveAll(c => c != ours && !wanted.Contains(c.Name));
+}
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"batch={settings.Batch} size={settings.Size} D={settings.Embedding} KappaFace head with {settings.Classes} classes, threads={settings.Threads}, warm-up {settings.Warmup} + {settings.Steps} timed steps x {settings.Rounds} rounds"));
 var matmul = contenders.ToDictionary(c => c.Name, c => c.MatmulGflops());
+Console.WriteLine("matmul GFLOP/s: " + string.Join(", ", matmul.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Key} {m.Value:F1}"))));
 var flops = settings.Backbones.ToDictionary(b => b,
     b => 3 * (scripts.ForwardFlops(b, settings.Size, settings.Embedding) + 2.0 * settings.Embedding * settings.Classes));
 var rounds = new Dictionary<(string Backbone, string Contender), List<StepTimes>>();
@@ -70,8 +77,12 @@ var results = rounds.Select(r => new ContenderResult(r.Key.Backbone, r.Key.Conte
 Console.WriteLine();
 Console.WriteLine(ComparisonReport.Markdown(results, contenders, "ours"));
 Console.WriteLine(string.Join(", ", flops.Select(f => string.Create(CultureInfo.InvariantCulture, $"{f.Key}: {f.Value / 1e9:F2} training GFLOP/image"))));
+double assembly = ours.AssemblyImagesPerSecond();
+double fastestOurs = results.Where(r => r.Contender == ours.Name).Max(r => r.Times.MedianImagesPerSecond);
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"Batch assembly (prefetcher work, one thread): {assembly:F0} images/s = {assembly / fastestOurs:F0}x our fastest training rate above."));
 if (settings.JsonPath is { } path)
 {
-    File.WriteAllText(path, JsonSerializer.Serialize(new { settings, matmul, flops, results }, new JsonSerializerOptions { WriteIndented = true }));
+    File.WriteAllText(path, JsonSerializer.Serialize(new { settings, matmul, flops, results, assembly }, new JsonSerializerOptions { WriteIndented = true }));
 }
 return 0;
