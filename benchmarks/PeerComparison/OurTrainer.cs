@@ -48,6 +48,13 @@ internal sealed class OurTrainer(BenchmarkSettings settings)
         {
             // The planned stop.
         }
+        finally
+        {
+            // Tensors the trainer left to the finaliser go first, then the heap returns its free pages.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            _ = HeapTrim.Run();
+        }
         if (seconds.Count < wanted)
         {
             throw new InvalidOperationException($"Our trainer ran {seconds.Count} steps; {wanted} were needed (raise --classes or lower --steps).");
