@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the third-party runtimes the ONNX interop tests compare against (design.md section 2):
 #   - Debian's python3-onnx (onnx.checker) and python3-opencv (OpenCV DNN), via apt-get;
+#   - Debian's python3-torch (the PyTorch peer in benchmarks/peer and its architecture test), and
+#     libopenblas0-pthread, which benchmarks/PeerComparison offers that peer through LD_LIBRARY_PATH;
 #   - the npm package onnxruntime-node, into <repo>/.interop/node (never committed: the folder
 #     carries its own .gitignore), where tests/Trainer.Tests/Export looks for it.
 # Idempotent and quiet: what is already there is not fetched again. A missing tool is not an error
@@ -27,6 +29,21 @@ if ! python_ok; then
       || warn "apt-get install python3-onnx python3-opencv failed"
   else
     warn "python3-onnx/python3-opencv missing and apt-get is not usable (need root); their tests will skip"
+  fi
+fi
+
+# python3-torch is large (~1 GB with its dependencies), so it gets its own step: its failure must not
+# cost the ONNX tools above. Installing libopenblas0-pthread makes it the system's default BLAS through
+# Debian's alternatives; the peer benchmark also finds it by path, so resetting the alternative is harmless.
+torch_ok() { /usr/bin/python3 -c "import torch" >/dev/null 2>&1; }
+if ! torch_ok || [ ! -e /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 ]; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null 2>&1 || warn "apt-get update failed"
+    apt-get install -y -qq --no-install-recommends python3-torch libopenblas0-pthread >/dev/null 2>&1 \
+      || warn "apt-get install python3-torch libopenblas0-pthread failed; the PyTorch peer test will skip"
+  else
+    warn "python3-torch missing and apt-get is not usable (need root); the PyTorch peer test will skip"
   fi
 fi
 
