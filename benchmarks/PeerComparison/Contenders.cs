@@ -39,8 +39,8 @@ internal sealed class OursUntunedChild(BenchmarkSettings settings) : IContender
     private string RunSelf(IEnumerable<string> extra)
     {
         string self = System.Environment.ProcessPath ?? throw new InvalidOperationException("The path of this program is unknown.");
-        string output = ChildProcess.Run(self, settings.ChildArguments().Concat(extra), Environment, TimeSpan.FromMinutes(60));
-        return ChildProcess.LastJsonLine(output, "the untuned child");
+        string output = ContenderProcess.Run(self, settings.ChildArguments().Concat(extra), Environment, TimeSpan.FromMinutes(60));
+        return ContenderProcess.LastJsonLine(output, "the untuned child");
     }
 }
 

@@ -28,8 +28,8 @@ internal sealed class PeerScripts(string python, string directory)
     /// <summary>Runs a script and returns the JSON line it printed.</summary>
     public string Run(string script, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment)
     {
-        string output = ChildProcess.Run(python, new[] { Path.Combine(directory, script) }.Concat(arguments), environment, TimeSpan.FromMinutes(60));
-        return ChildProcess.LastJsonLine(output, script);
+        string output = ContenderProcess.Run(python, new[] { Path.Combine(directory, script) }.Concat(arguments), environment, TimeSpan.FromMinutes(60));
+        return ContenderProcess.LastJsonLine(output, script);
     }
 
     /// <summary>Forward FLOPs per image of a backbone at the given size and embedding, counted by describe.py.</summary>
