@@ -6,8 +6,46 @@ using SkiaSharp;
 namespace KappaFace.MLNet.Cli.Tests;
 
 /// <summary><c>kappaface train --out</c> writes the ONNX model with the run's model card.</summary>
-public class TrainOutputTests
+public class TrainOutputTests(FaceFolderFixture fixture) : IClassFixture<FaceFolderFixture>
 {
+    [Fact]
+    public void Streamed_and_loaded_training_hold_out_the_same_identities_and_agree()
+    {
+        // 4 identities of 5 images; --val-fraction 0.5 holds out 2 of them for per-epoch validation.
+        var streamed = TrainReport("--stream");
+        var loaded = TrainReport();
+
+        foreach (var report in new[] { streamed, loaded })
+        {
+            Assert.Equal((2, 10), (report.GetProperty("classes").GetInt32(), report.GetProperty("images").GetInt32()));
+        }
+
+        var streamedEpochs = streamed.GetProperty("epochs").EnumerateArray().ToArray();
+        var loadedEpochs = loaded.GetProperty("epochs").EnumerateArray().ToArray();
+        Assert.Equal(2, streamedEpochs.Length);
+        for (int e = 0; e < streamedEpochs.Length; e++)
+        {
+            double accuracy = streamedEpochs[e].GetProperty("validationAccuracy").GetDouble();
+            Assert.InRange(accuracy, 0.0, 1.0);
+            // Same held-out people, same pairs, same training images in the same order: the same numbers.
+            Assert.Equal(loadedEpochs[e].GetProperty("validationAccuracy").GetDouble(), accuracy, 6);
+            Assert.Equal(loadedEpochs[e].GetProperty("loss").GetDouble(), streamedEpochs[e].GetProperty("loss").GetDouble(), 5);
+        }
+    }
+
+    private JsonElement TrainReport(params string[] extra)
+    {
+        string report = fixture.File($"val-report{string.Concat(extra)}.json");
+        var (code, _, stderr) = CliHarness.Run(
+        [
+            "train", "--data", fixture.DataFolder, "--checkpoint-dir", fixture.File($"val-ckpt{string.Concat(extra)}"), "--json", report,
+            "--val-fraction", "0.5", "--backbone", "tiny", "--image-size", "32", "--embedding-size", "8", "--epochs", "2",
+            "--batch-size", "4", "--device", "cpu", "--seed", "5", "--threads", "1", .. extra,
+        ]);
+        Assert.True(code == 0, stderr);
+        return JsonDocument.Parse(File.ReadAllText(report)).RootElement.Clone();
+    }
+
     [Fact]
     public void Train_out_writes_an_onnx_model_with_the_training_card()
     {

@@ -88,13 +88,14 @@ internal static class TrainCommand
     private static (ITrainingImages Train, FaceImageSet? Validation, FaceDataReport Report) Stream(
         string folder, FaceTrainerOptions options, FaceFolderLoadOptions loadOptions)
     {
-        if (options.ValidationFraction > 0)
-        {
-            throw new ArgumentException("--stream does not support --val-fraction yet; hold identities out in a separate folder.");
-        }
         Console.Error.WriteLine($"Checking {folder} ...");
         FaceFolderCheckResult checkedFolder = BadImageOption.Check(folder, loadOptions);
+        var (train, held) = options.ValidationFraction > 0
+            ? checkedFolder.Usable.SplitByIdentity(options.ValidationFraction, options.Seed)
+            : (checkedFolder.Usable, null);
+        // The held-out identities are a small share and are embedded every epoch: they are loaded once.
+        FaceImageSet? validation = held is null ? null : FaceImageSet.LoadFolder(held, options.ImageSize);
         Console.Error.WriteLine($"Streaming {folder} at {options.ImageSize}x{options.ImageSize} (decoded per batch).");
-        return (new StreamingTrainingImages(checkedFolder.Usable, options.ImageSize), null, checkedFolder.Report);
+        return (new StreamingTrainingImages(train, options.ImageSize), validation, checkedFolder.Report);
     }
 }

@@ -258,33 +258,7 @@ public sealed class FaceImageSet
     /// <exception cref="ArgumentException">Too few identities: each part needs at least 2.</exception>
     public (FaceImageSet Train, FaceImageSet Validation) SplitByIdentity(double validationFraction, int seed)
     {
-        if (!(validationFraction >= 0 && validationFraction < 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(validationFraction), validationFraction, "The validation fraction must be in [0, 1).");
-        }
-
-        int validationClasses = validationFraction == 0
-            ? 0
-            : Math.Max(2, (int)Math.Round(validationFraction * ClassCount, MidpointRounding.AwayFromZero));
-
-        // Verification needs different-identity pairs and training needs more than one class.
-        const int MinimumTrainClasses = 2;
-        if (ClassCount - validationClasses < MinimumTrainClasses)
-        {
-            throw new ArgumentException(
-                $"A validation fraction of {validationFraction} takes {validationClasses} of {ClassCount} identities, leaving fewer than "
-                + $"{MinimumTrainClasses} for training; the set needs at least {validationClasses + MinimumTrainClasses} identities.",
-                nameof(validationFraction));
-        }
-
-        int[] classOrder = Enumerable.Range(0, ClassCount).ToArray();
-        new DeterministicRandom(seed).Shuffle(classOrder.AsSpan());
-        var isValidation = new bool[ClassCount];
-        foreach (int c in classOrder.AsSpan(0, validationClasses))
-        {
-            isValidation[c] = true;
-        }
-
+        bool[] isValidation = IdentitySplit.ChooseValidation(ClassCount, validationFraction, seed);
         var train = new List<int>();
         var validation = new List<int>();
         for (int i = 0; i < Count; i++)

@@ -56,4 +56,23 @@ public sealed class ImageFolderScan
 
     /// <summary>The number of image files over all identities.</summary>
     public int ImageCount { get; }
+
+    /// <summary>
+    /// Splits the folder into identity-disjoint training and validation folders with exactly the rule of
+    /// <see cref="FaceImageSet.SplitByIdentity"/>, so that a streamed run (which never loads the folder) holds out
+    /// the same identities as a loaded one for the same seed. Each part keeps identity order; ignored paths and
+    /// unusable identities stay with the training part, which is the one reported.
+    /// </summary>
+    /// <param name="validationFraction">The share of identities for validation, in [0, 1).</param>
+    /// <param name="seed">Seeds the choice of identities.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The fraction is outside [0, 1).</exception>
+    /// <exception cref="ArgumentException">Too few identities: each part needs at least 2.</exception>
+    public (ImageFolderScan Train, ImageFolderScan Validation) SplitByIdentity(double validationFraction, int seed)
+    {
+        bool[] isValidation = IdentitySplit.ChooseValidation(Identities.Count, validationFraction, seed);
+        var train = Identities.Where((_, c) => !isValidation[c]).ToList();
+        var validation = Identities.Where((_, c) => isValidation[c]).ToList();
+        return (new ImageFolderScan(Directory, train.AsReadOnly(), IgnoredPaths, UnusableIdentities),
+                new ImageFolderScan(Directory, validation.AsReadOnly(), []));
+    }
 }

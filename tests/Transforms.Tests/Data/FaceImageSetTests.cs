@@ -143,6 +143,29 @@ public class FaceImageSetTests
         Assert.NotEqual(first, other);
     }
 
+    [Theory]
+    [InlineData(0.2, 1)]
+    [InlineData(0.5, 7)]
+    public void A_scanned_folder_splits_into_the_same_identities_as_the_loaded_set(double fraction, int seed)
+    {
+        // Streamed training splits the scan, in-memory training the set: both must hold out the same people.
+        var identities = Enumerable.Range(0, 12)
+            .Select(c => new ImageFolderIdentity($"id{c:D2}", $"/data/id{c:D2}", [.. Enumerable.Range(0, 1 + (c % 3)).Select(i => $"/data/id{c:D2}/{i}.png")]))
+            .ToList();
+        var scan = new ImageFolderScan("/data", identities, ["/data/notes.txt"]);
+        int[] labels = [.. identities.SelectMany((identity, c) => identity.Images.Select(_ => c))];
+        FaceImageSet set = FaceImageSet.FromPixels(16, new byte[labels.Length * 3 * 16 * 16], labels, [.. identities.Select(i => i.Name)]);
+
+        var (scanTrain, scanValidation) = scan.SplitByIdentity(fraction, seed);
+        var (setTrain, setValidation) = set.SplitByIdentity(fraction, seed);
+
+        Assert.Equal(setValidation.ClassNames, scanValidation.Identities.Select(i => i.Name));
+        Assert.Equal(setTrain.ClassNames, scanTrain.Identities.Select(i => i.Name));
+        Assert.Equal(setValidation.Count, scanValidation.ImageCount);
+        Assert.Equal(["/data/notes.txt"], scanTrain.IgnoredPaths);
+        Assert.Throws<ArgumentException>(() => scan.SplitByIdentity(0.9, seed));
+    }
+
     [Fact]
     public void SplitByIdentity_rejects_too_few_identities_and_bad_fractions()
     {
