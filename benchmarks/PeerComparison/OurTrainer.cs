@@ -62,23 +62,11 @@ internal sealed class OurTrainer(BenchmarkSettings settings)
         return new StepTimes(seconds.Skip(settings.Warmup).ToList(), settings.Batch);
     }
 
-    /// <summary>TorchSharp's best float32 matmul time over five runs, as GFLOP/s.</summary>
+    /// <summary>TorchSharp's float32 matmul ceiling (MatmulPeak, the same measurement as OnnxVsTorch), as GFLOP/s.</summary>
     public double MatmulGflops()
     {
         torch.set_num_threads(settings.Threads);
-        using var scope = torch.NewDisposeScope();
-        long n = settings.MatmulSize;
-        var a = torch.randn(n, n);
-        var b = torch.randn(n, n);
-        torch.matmul(a, b).Dispose(); // first-call set-up is not what we measure
-        double best = double.MaxValue;
-        for (int i = 0; i < 5; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            using var product = torch.matmul(a, b);
-            best = Math.Min(best, clock.Elapsed.TotalSeconds);
-        }
-        return 2.0 * n * n * n / best / 1e9;
+        return MatmulPeak.Torch(settings.MatmulSize, seconds: 3);
     }
 
     /// <summary>Random pixels (timing does not depend on them): every class once, and enough images for the steps.</summary>

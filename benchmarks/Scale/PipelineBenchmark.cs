@@ -24,7 +24,7 @@ internal static class PipelineBenchmark
         Console.WriteLine();
         Console.WriteLine("| what | images/s |");
         Console.WriteLine("|---|---:|");
-        var workerCounts = new[] { 1, BatchPipeline.DefaultWorkers, Environment.ProcessorCount }.Distinct().ToArray();
+        var workerCounts = new[] { 1, BatchPipeline.DefaultWorkers(images), Environment.ProcessorCount }.Distinct().ToArray();
         var pipelineRates = new Dictionary<int, double>();
         foreach (int workers in workerCounts)
         {
@@ -36,7 +36,7 @@ internal static class PipelineBenchmark
         double inMemory = TrainerRate(new InMemoryTrainingImages(FaceImageSet.LoadFolder(subset, Size)));
         Console.WriteLine($"| trainer step, MobileFaceNet, images in memory | {inMemory:F1} |");
         double streamed = TrainerRate(new StreamingTrainingImages(subset, Size));
-        Console.WriteLine($"| trainer step, MobileFaceNet, images streamed ({BatchPipeline.DefaultWorkers} worker(s)) | {streamed:F1} |");
+        Console.WriteLine($"| trainer step, MobileFaceNet, images streamed ({BatchPipeline.DefaultWorkers(images)} worker(s)) | {streamed:F1} |");
         Console.WriteLine();
         foreach (var (workers, rate) in pipelineRates)
         {

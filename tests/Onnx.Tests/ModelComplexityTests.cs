@@ -47,6 +47,21 @@ public class ModelComplexityTests
     }
 
     [Fact]
+    public void Work_after_a_node_it_cannot_follow_is_refused_rather_than_left_out()
+    {
+        var b = new OnnxGraphBuilder();
+        b.AddInput("x", "batch", 2, 4, 4);
+        string pooled = b.AddNode("GlobalAveragePool", ["x"], "p");
+        string w = b.AddInitializer("w", new float[3 * 2], 3, 2, 1, 1);
+        b.AddNode("Conv", [pooled, w], "y", OnnxAttr.OfInts("kernel_shape", 1, 1));
+        b.AddOutput("y", "batch", 3, 1, 1);
+
+        var e = Assert.Throws<OnnxModelException>(() => ModelComplexity.Estimate(b.Build("t", "1"), "m.onnx"));
+        Assert.Contains("Conv node '", e.Message, StringComparison.Ordinal);
+        Assert.Contains("GlobalAveragePool", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_input_without_fixed_image_dimensions_is_refused_with_the_source_named()
     {
         var b = new OnnxGraphBuilder();

@@ -23,7 +23,7 @@ internal static class InfoCommand
         command.SetAction((parse, token) => CommandRunner.RunAsync(_ =>
         {
             string path = parse.GetValue(model)!.FullName;
-            var document = Describe(OnnxModelFile.Load(path));
+            var document = Describe(OnnxModelFile.Load(path), path);
             if (parse.GetValue(json) is { } target)
             {
                 TrainingReportJson.Write(document, target);
@@ -40,7 +40,7 @@ internal static class InfoCommand
     }
 
     /// <summary>The <c>info --json</c> document.</summary>
-    public static JsonObject Describe(ModelProto model)
+    public static JsonObject Describe(ModelProto model, string? source = null)
     {
         // Older files also list initialisers as graph inputs; only the real inputs are shown.
         var initialisers = model.Graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
@@ -65,20 +65,21 @@ internal static class InfoCommand
             ["producerVersion"] = model.ProducerVersion,
             ["irVersion"] = model.IrVersion,
             ["opsets"] = opsets,
-            ["work"] = Work(model),
+            ["work"] = Work(model, source),
         };
     }
 
     // Arithmetic per image, so users can size hardware; null for files whose input is not a fixed image.
-    private static JsonObject? Work(ModelProto model)
+    private static JsonObject? Work(ModelProto model, string? source)
     {
         try
         {
-            var complexity = ModelComplexity.Estimate(model);
+            var complexity = ModelComplexity.Estimate(model, source);
             return new JsonObject
             {
                 ["gflopsPerImage"] = Math.Round(complexity.Flops / 1e9, 4),
                 ["parameters"] = complexity.Parameters,
+                ["uncountedOperators"] = new JsonArray([.. complexity.UncountedOperators.Select(op => (JsonNode)op)]),
             };
         }
         catch (OnnxModelException)
@@ -128,8 +129,11 @@ internal static class InfoCommand
 
         if (document["work"] is JsonObject work)
         {
+            string notFollowed = work["uncountedOperators"] is JsonArray { Count: > 0 } uncounted
+                ? "; not followed: " + string.Join(", ", uncounted.Select(op => op!.ToString()))
+                : "";
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"work per image: {work["gflopsPerImage"]} GFLOP (Conv and Gemm multiply-adds x 2), {work["parameters"]} parameters");
+                $"work per image: {work["gflopsPerImage"]} GFLOP (Conv and Gemm multiply-adds x 2), {work["parameters"]} parameters{notFollowed}");
         }
 
         text.AppendLine("metadata:");

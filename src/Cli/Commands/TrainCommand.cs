@@ -35,11 +35,12 @@ internal static class TrainCommand
             options.CheckpointEverySteps = parse.GetValue(checkpointEvery);
             options.Resume = parse.GetValue(resume);
             options.ValidationFraction = parse.GetValue(valFraction);
-            options.Validate();
+            // Checked before Validate so the message speaks of the command's options, not the library's.
             if (options.CheckpointEverySteps > 0 && options.CheckpointDirectory is null)
             {
                 throw new ArgumentException($"--checkpoint-every {options.CheckpointEverySteps} needs --checkpoint-dir DIR.");
             }
+            options.Validate();
             if (parse.GetValue(output) is null && options.CheckpointDirectory is null)
             {
                 throw new ArgumentException("Nothing would be saved: give --out MODEL and/or --checkpoint-dir DIR.");

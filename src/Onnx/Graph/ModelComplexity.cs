@@ -25,13 +25,20 @@ public sealed record ModelComplexity(long MultiplyAccumulates, long Parameters, 
     /// <summary>Estimates the work of <paramref name="model"/> for one image.</summary>
     /// <param name="model">A model whose first input is <c>[batch, C, H, W]</c> with fixed C, H, W.</param>
     /// <param name="source">Names the model in error messages (a path, say).</param>
-    /// <exception cref="OnnxModelException">The input shape is not fixed, or a Conv/Gemm node's shapes cannot be followed.</exception>
+    /// <exception cref="OnnxModelException">The input shape is not fixed, or a Conv/Gemm/MatMul node's input shape cannot be
+    /// followed (it comes after a node listed in <see cref="UncountedOperators"/>).</exception>
     public static ModelComplexity Estimate(ModelProto model, string? source = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         source ??= "(model)";
         GraphProto graph = model.Graph ?? throw new OnnxModelException(source, "the model has no graph");
-        var initialisers = graph.Initializer.ToDictionary(t => t.Name, t => t.Dims.ToArray(), StringComparer.Ordinal);
+        // An indexer, not ToDictionary: a (malformed) repeated initialiser name must not escape as ArgumentException.
+        var initialisers = new Dictionary<string, long[]>(StringComparer.Ordinal);
+        foreach (TensorProto tensor in graph.Initializer)
+        {
+            initialisers[tensor.Name] = [.. tensor.Dims];
+        }
+
         var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal);
         ValueInfoProto input = graph.Input.FirstOrDefault(i => !initialisers.ContainsKey(i.Name))
             ?? throw new OnnxModelException(source, "the graph has no input");
@@ -55,6 +62,9 @@ public sealed record ModelComplexity(long MultiplyAccumulates, long Parameters, 
                     macs += first[^1] * outFeatures;
                     output = [outFeatures];
                     break;
+                case "Conv" or "Gemm" or "MatMul":
+                    // Work after a node whose output shape is unknown would be silently missed: refuse instead.
+                    throw new OnnxModelException(source, $"{node.OpType} node '{node.Name}' follows a node whose output shape cannot be followed ({string.Join(", ", uncounted)})");
                 case "Flatten" when first is not null:
                     output = [first.Aggregate(1L, (a, b) => a * b)];
                     break;

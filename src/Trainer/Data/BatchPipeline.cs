@@ -56,8 +56,13 @@ public sealed class BatchPipeline : IDisposable
         _producer = Task.Factory.StartNew(() => Produce(firstStep), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
-    /// <summary>Default worker count: every core but the one the training thread needs, at least 1.</summary>
-    public static int DefaultWorkers => Math.Max(1, Environment.ProcessorCount - 1);
+    /// <summary>
+    /// Default worker count for <paramref name="images"/>: one for images already in memory (a copy and a
+    /// normalisation, far faster than a step, so more threads would only compete with libtorch's), else every
+    /// core but the one the training thread needs, at least 1.
+    /// </summary>
+    public static int DefaultWorkers(ITrainingImages images) =>
+        images is InMemoryTrainingImages ? 1 : Math.Max(1, Environment.ProcessorCount - 1);
 
     /// <summary>
     /// The batch of <paramref name="step"/>, <c>[B, 3, S, S]</c> normalised floats; steps must be taken in order.
@@ -65,14 +70,16 @@ public sealed class BatchPipeline : IDisposable
     /// </summary>
     /// <exception cref="Transforms.Data.FaceDataException">An image of this or an earlier queued batch could not be decoded.</exception>
     /// <exception cref="InvalidOperationException">Steps were taken out of order or past the end of the epoch.</exception>
-    public float[] Take(int step)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting
+    /// (a slow streamed batch must not delay Ctrl+C).</exception>
+    public float[] Take(int step, CancellationToken cancellationToken = default)
     {
         if (step != _nextStep)
         {
             throw new InvalidOperationException($"The pipeline produces step {_nextStep} next; step {step} was asked for.");
         }
         Recycle();
-        if (!_ready.TryTake(out var batch, Timeout.Infinite))
+        if (!_ready.TryTake(out var batch, Timeout.Infinite, cancellationToken))
         {
             _failure?.Throw();
             throw new InvalidOperationException($"The epoch has {_plan.StepCount} steps; step {step} is past its end.");

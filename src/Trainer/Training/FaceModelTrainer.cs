@@ -94,7 +94,7 @@ public sealed class FaceModelTrainer
             double lossSum = state.EpochLossSum;
             int images = 0;
             double rate = 0;
-            using var pipeline = new BatchPipeline(train, plan, firstStep, _options.DecodeWorkers ?? BatchPipeline.DefaultWorkers, _options.PrefetchBatches);
+            using var pipeline = new BatchPipeline(train, plan, firstStep, _options.DecodeWorkers ?? BatchPipeline.DefaultWorkers(train), _options.PrefetchBatches);
             for (int step = firstStep; step < stepsPerEpoch; step++)
             {
                 if (cancellationToken.IsCancellationRequested)
@@ -104,7 +104,7 @@ public sealed class FaceModelTrainer
                     cancellationToken.ThrowIfCancellationRequested();
                 }
                 rate = schedule.RateAt(state.CompletedSteps);
-                float[] batch = TakeBatch(pipeline, step, store, state, lossSum, reports);
+                float[] batch = TakeBatch(pipeline, step, store, state, lossSum, reports, cancellationToken);
                 double loss = state.Step(batch, plan.Batch(step), rate);
                 if (!double.IsFinite(loss))
                 {
@@ -143,17 +143,26 @@ public sealed class FaceModelTrainer
             train.ClassCount, train.Count);
     }
 
-    private float[] TakeBatch(BatchPipeline pipeline, int step, CheckpointStore? store, TrainingState state, double lossSum, IReadOnlyList<EpochReport> reports)
+    private float[] TakeBatch(
+        BatchPipeline pipeline, int step, CheckpointStore? store, TrainingState state, double lossSum, IReadOnlyList<EpochReport> reports,
+        CancellationToken cancellationToken)
     {
         try
         {
-            return pipeline.Take(step);
+            return pipeline.Take(step, cancellationToken);
         }
         catch (FaceDataException)
         {
-            // A bad file found mid-epoch must not cost the steps already done.
+            // A bad file found mid-epoch must not cost the steps already done. The checkpoint resumes only with the
+            // same file list (the run's fingerprint counts the images), so the file must be replaced in place.
             state.EpochLossSum = lossSum;
-            SaveCheckpoint(store, state, reports, "unreadable image");
+            SaveCheckpoint(store, state, reports, "unreadable image; replace the file in place to resume from this checkpoint");
+            throw;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            state.EpochLossSum = lossSum;
+            SaveCheckpoint(store, state, reports, "cancelled");
             throw;
         }
     }

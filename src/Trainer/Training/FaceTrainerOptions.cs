@@ -104,8 +104,8 @@ public sealed class FaceTrainerOptions
     public bool TuneAllocator { get; set; } = true;
 
     /// <summary>
-    /// Threads that decode and convert a batch's images in the background; null uses every core but one (at
-    /// least 1). More workers only help when images are decoded on the fly (<see cref="Data.StreamingTrainingImages"/>).
+    /// Threads that decode and convert a batch's images in the background; null uses one for images in memory and
+    /// every core but one (at least 1) for images decoded on the fly (<see cref="Data.StreamingTrainingImages"/>).
     /// </summary>
     public int? DecodeWorkers { get; set; }
 
@@ -143,6 +143,10 @@ public sealed class FaceTrainerOptions
         if (Resume && CheckpointDirectory is null)
         {
             throw new ArgumentOutOfRangeException(nameof(Resume), Resume, "Resume needs a CheckpointDirectory.");
+        }
+        if (CheckpointEverySteps > 0 && CheckpointDirectory is null)
+        {
+            throw new ArgumentOutOfRangeException(nameof(CheckpointEverySteps), CheckpointEverySteps, "CheckpointEverySteps needs a CheckpointDirectory.");
         }
         ArgumentNullException.ThrowIfNull(Margin, nameof(Margin));
         Margin.Validate();

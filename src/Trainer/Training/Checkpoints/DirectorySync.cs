@@ -15,10 +15,10 @@ namespace KappaFace.MLNet.Trainer.Training.Checkpoints;
 /// </remarks>
 internal static partial class DirectorySync
 {
+    // O_DIRECTORY is left out: a folder opens read-only without it, and its value differs between Linux
+    // architectures (0x10000 on x64 is O_DIRECT on arm64, which folders refuse).
     private const int ReadOnly = 0;                  // O_RDONLY
-    private const int LinuxDirectory = 0x10000;      // O_DIRECTORY on Linux x64/arm64
-    private const int LinuxCloseOnExec = 0x80000;    // O_CLOEXEC on Linux
-    private const int MacDirectory = 0x100000;       // O_DIRECTORY on macOS
+    private const int LinuxCloseOnExec = 0x80000;    // O_CLOEXEC on Linux (all architectures .NET runs on)
     private const int MacCloseOnExec = 0x1000000;    // O_CLOEXEC on macOS
 
     /// <summary>Fsyncs <paramref name="directory"/>. Returns false when the platform or file system does not allow it.</summary>
@@ -29,11 +29,11 @@ internal static partial class DirectorySync
         if (OperatingSystem.IsLinux())
         {
             // Close-on-exec: a child process started meanwhile must not inherit the descriptor.
-            flags = ReadOnly | LinuxDirectory | LinuxCloseOnExec;
+            flags = ReadOnly | LinuxCloseOnExec;
         }
         else if (OperatingSystem.IsMacOS())
         {
-            flags = ReadOnly | MacDirectory | MacCloseOnExec;
+            flags = ReadOnly | MacCloseOnExec;
         }
         else
         {
