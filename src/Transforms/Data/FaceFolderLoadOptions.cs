@@ -14,7 +14,8 @@ public sealed record FaceFolderLoadOptions
 
     /// <summary>
     /// The checks of the overloads without options, kept for compatibility: bad files still fail the load,
-    /// but any size is accepted and duplicates are not looked for.
+    /// any size from 1 px up to <see cref="DefaultMaximumImagePixels"/> (a decompression-bomb guard) is
+    /// accepted, and duplicates are not looked for.
     /// </summary>
     public static FaceFolderLoadOptions DecodeOnly { get; } = new() { MinimumImageSide = 1, DetectDuplicates = false };
 
