@@ -222,16 +222,7 @@ public sealed class FaceRecognitionCatalog
     public IDataView GeneratePairs(ImageFolderScan scan, int pairCount, int seed = 0)
     {
         ArgumentNullException.ThrowIfNull(scan);
-        var paths = new List<string>(scan.ImageCount);
-        var labels = new List<int>(scan.ImageCount);
-        for (int label = 0; label < scan.Identities.Count; label++)
-        {
-            foreach (string image in scan.Identities[label].Images)
-            {
-                paths.Add(image);
-                labels.Add(label);
-            }
-        }
+        (string[] paths, int[] labels) = scan.LabelledFiles();
 
         IReadOnlyList<FacePair> pairs = PairGenerator.Balanced(labels, pairCount, seed);
         return FaceDataViews.Pairs(Context, [.. pairs.Select(p => (paths[p.IndexA], paths[p.IndexB], p.Same, (int?)null))], withFolds: false);

@@ -7,7 +7,8 @@ namespace KappaFace.MLNet.Examples.Tests;
 internal static class ExampleRunner
 {
     /// <summary>The repository root (the folder holding KappaFace.MLNet.sln).</summary>
-    public static string Repository { get; } = FindRepository();
+    public static string Repository { get; } =
+        SharedData.RepositoryRoot ?? throw new InvalidOperationException("KappaFace.MLNet.sln not found above " + AppContext.BaseDirectory);
 
     /// <summary>The output folder of a built example, for the same configuration as this test assembly.</summary>
     public static string OutputFolder(string example)
@@ -33,18 +34,5 @@ internal static class ExampleRunner
         }
 
         return (result.ExitCode, result.Stdout + result.Stderr);
-    }
-
-    private static string FindRepository()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "KappaFace.MLNet.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("KappaFace.MLNet.sln not found above " + AppContext.BaseDirectory);
     }
 }

@@ -7,6 +7,10 @@ namespace KappaFace.MLNet.Tests.Shared;
 internal static class SharedData
 {
     private static readonly Lazy<string?> Root = new(FindRoot);
+    private static readonly Lazy<string?> Repository = new(FindRepository);
+
+    /// <summary>The repository root (the folder holding KappaFace.MLNet.sln above the running binaries), or null.</summary>
+    public static string? RepositoryRoot => Repository.Value;
 
     /// <summary>The shared data folder, or null when it is not on this machine.</summary>
     public static string? Directory => Root.Value;
@@ -35,18 +39,25 @@ internal static class SharedData
             return overridden;
         }
 
-        DirectoryInfo? repository = new(AppContext.BaseDirectory);
-        while (repository is not null && !File.Exists(Path.Combine(repository.FullName, "KappaFace.MLNet.sln")))
-        {
-            repository = repository.Parent;
-        }
-
-        for (DirectoryInfo? ancestor = repository?.Parent; ancestor is not null; ancestor = ancestor.Parent)
+        for (DirectoryInfo? ancestor = RepositoryRoot is { } root ? new DirectoryInfo(root).Parent : null; ancestor is not null; ancestor = ancestor.Parent)
         {
             string candidate = Path.Combine(ancestor.FullName, "shared", "data");
             if (System.IO.Directory.Exists(candidate))
             {
                 return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private static string? FindRepository()
+    {
+        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "KappaFace.MLNet.sln")))
+            {
+                return dir.FullName;
             }
         }
 

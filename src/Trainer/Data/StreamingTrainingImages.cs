@@ -27,23 +27,11 @@ public sealed class StreamingTrainingImages : ITrainingImages
         ArgumentOutOfRangeException.ThrowIfLessThan(imageSize, 1);
         ImageSize = imageSize;
         _classCount = scan.Identities.Count;
-        _labels = new int[scan.ImageCount];
-        _sources = new string[scan.ImageCount];
-        int next = 0;
-        for (int label = 0; label < scan.Identities.Count; label++)
+        if (scan.Identities.FirstOrDefault(identity => identity.Images.Count == 0) is { } empty)
         {
-            var identity = scan.Identities[label];
-            if (identity.Images.Count == 0)
-            {
-                throw new FaceDataException(identity.Directory, "the identity folder has no image (every class needs at least one)");
-            }
-            foreach (string file in identity.Images)
-            {
-                _labels[next] = label;
-                _sources[next] = file;
-                next++;
-            }
+            throw new FaceDataException(empty.Directory, "the identity folder has no image (every class needs at least one)");
         }
+        (_sources, _labels) = scan.LabelledFiles();
         Labels = Array.AsReadOnly(_labels);
         Sources = Array.AsReadOnly(_sources);
     }

@@ -12,17 +12,13 @@ internal static class FaceDataViews
     /// <summary>ImagePath (text), Label (key over the identities, with their names as key values), Identity (text).</summary>
     public static IDataView ImageFolder(MLContext mlContext, ImageFolderScan scan)
     {
-        var rows = new List<ImageRow>(scan.ImageCount);
-        for (int label = 0; label < scan.Identities.Count; label++)
+        (string[] files, int[] labels) = scan.LabelledFiles();
+        // Key columns hold 1-based values (0 is the missing key), but LoadFromEnumerable reads a key
+        // member of a row class as the 0-based index and adds 1 itself (checked in the tests).
+        var rows = files.Select((file, i) => new ImageRow
         {
-            ImageFolderIdentity identity = scan.Identities[label];
-            foreach (string image in identity.Images)
-            {
-                // Key columns hold 1-based values (0 is the missing key), but LoadFromEnumerable reads a key
-                // member of a row class as the 0-based index and adds 1 itself (checked in the tests).
-                rows.Add(new ImageRow { ImagePath = image, Label = (uint)label, Identity = identity.Name });
-            }
-        }
+            ImagePath = file, Label = (uint)labels[i], Identity = scan.Identities[labels[i]].Name,
+        }).ToList();
 
         int classes = scan.Identities.Count;
         SchemaDefinition schema = SchemaDefinition.Create(typeof(ImageRow));

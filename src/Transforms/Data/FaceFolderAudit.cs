@@ -20,8 +20,7 @@ internal static class FaceFolderAudit
     /// order), or no usable image is left.</exception>
     public static Result Decide(ImageFolderScan scan, IReadOnlyList<ImageFolderLoader.FileOutcome> outcomes, FaceFolderLoadOptions options)
     {
-        string[] files = ImageFolderLoader.Files(scan);
-        int[] identityOf = IdentityOfEachFile(scan);
+        (string[] files, int[] identityOf) = scan.LabelledFiles();
         var keep = new bool[files.Length];
         var found = new List<Found>();
         for (int i = 0; i < files.Length; i++)
@@ -190,21 +189,6 @@ internal static class FaceFolderAudit
         return new FaceDataIssue(FaceDataIssueKind.Ignored, path, extension.Length == 0
             ? "file without an extension is not loaded (png, jpg, jpeg, bmp, webp)"
             : $"extension '{extension}' is not loaded (png, jpg, jpeg, bmp, webp); convert the file to use it");
-    }
-
-    private static int[] IdentityOfEachFile(ImageFolderScan scan)
-    {
-        var identityOf = new int[scan.ImageCount];
-        int next = 0;
-        for (int label = 0; label < scan.Identities.Count; label++)
-        {
-            for (int k = 0; k < scan.Identities[label].Images.Count; k++)
-            {
-                identityOf[next++] = label;
-            }
-        }
-
-        return identityOf;
     }
 
     // Identity names in ordinal order (the label order, with unusable folders in their place), then file order.

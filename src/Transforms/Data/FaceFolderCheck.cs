@@ -29,7 +29,7 @@ public static class FaceFolderCheck
         options ??= new FaceFolderLoadOptions();
         var checks = FaceImageDecoder.DecodeChecks.From(options);
         ImageFolderLoader.FileOutcome[] outcomes = ImageFolderLoader.DecodeAll(
-            ImageFolderLoader.Files(scan), options, progress, (_, file) => FaceImageDecoder.DecodeInto(file, 1, [], checks));
+            scan.LabelledFiles().Files, options, progress, (_, file) => FaceImageDecoder.DecodeInto(file, 1, [], checks));
         FaceFolderAudit.Result audit = FaceFolderAudit.Decide(scan, outcomes, options);
         return new FaceFolderCheckResult(audit.Usable, audit.Report);
     }

@@ -16,7 +16,7 @@ internal static class ImageFolderLoader
     /// <exception cref="FaceDataException">Bad input under <see cref="BadImagePolicy.Fail"/>, or nothing usable is left.</exception>
     public static LoadedImages Load(ImageFolderScan scan, int imageSize, FaceFolderLoadOptions options, IProgress<int>? progress)
     {
-        string[] files = Files(scan);
+        string[] files = scan.LabelledFiles().Files;
         byte[] pixels = ImageLayout.AllocatePixels(files.Length, imageSize);
         int bytesPerImage = ImageLayout.BytesPerImage(imageSize);
         FileOutcome[] outcomes = DecodeAll(files, options, progress, (i, file) =>
@@ -59,9 +59,6 @@ internal static class ImageFolderLoader
         string[] classNames = audit.Usable.Identities.Select(identity => identity.Name).ToArray();
         return new LoadedImages(pixels, labels, classNames, sources, audit.Report);
     }
-
-    /// <summary>The image files of <paramref name="scan"/> in label order.</summary>
-    public static string[] Files(ImageFolderScan scan) => scan.Identities.SelectMany(identity => identity.Images).ToArray();
 
     /// <summary>Runs <paramref name="decode"/> on every file in parallel; failures are collected, not thrown.</summary>
     public static FileOutcome[] DecodeAll(

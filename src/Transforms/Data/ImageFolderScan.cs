@@ -58,6 +58,29 @@ public sealed class ImageFolderScan
     public int ImageCount { get; }
 
     /// <summary>
+    /// Every image file in label order (identities in order, then their files) with its label: the image index
+    /// used by <see cref="FaceImageSet"/>, streamed training and generated pairs alike.
+    /// </summary>
+    /// <returns>Two arrays of <see cref="ImageCount"/> entries: the full paths and the labels.</returns>
+    public (string[] Files, int[] Labels) LabelledFiles()
+    {
+        var files = new string[ImageCount];
+        var labels = new int[ImageCount];
+        int next = 0;
+        for (int label = 0; label < Identities.Count; label++)
+        {
+            foreach (string file in Identities[label].Images)
+            {
+                files[next] = file;
+                labels[next] = label;
+                next++;
+            }
+        }
+
+        return (files, labels);
+    }
+
+    /// <summary>
     /// Splits the folder into identity-disjoint training and validation folders with exactly the rule of
     /// <see cref="FaceImageSet.SplitByIdentity"/>, so that a streamed run (which never loads the folder) holds out
     /// the same identities as a loaded one for the same seed. Each part keeps identity order; ignored paths and

@@ -15,6 +15,7 @@ internal static class InteropTools
 
     private static readonly Lazy<string?> s_python = new(() => FindPython("onnx"));
     private static readonly Lazy<string?> s_pythonCv = new(() => FindPython("cv2"));
+    private static readonly Lazy<string?> s_pythonTorch = new(() => FindPython("torch"));
     private static readonly Lazy<string?> s_nodeModules = new(FindNodeModules);
 
     /// <summary>A python3 that imports onnx, or null.</summary>
@@ -22,6 +23,9 @@ internal static class InteropTools
 
     /// <summary>A python3 that imports cv2, or null.</summary>
     public static string? PythonWithOpenCv => s_pythonCv.Value;
+
+    /// <summary>A python3 that imports torch (Debian's python3-torch, the PyTorch peer), or null.</summary>
+    public static string? PythonWithTorch => s_pythonTorch.Value;
 
     /// <summary>The node_modules folder holding onnxruntime-node (with node on PATH), or null.</summary>
     public static string? NodeModules => s_nodeModules.Value;
@@ -32,20 +36,6 @@ internal static class InteropTools
     {
         var (exitCode, stdout, stderr) = ChildProcess.Run(program, arguments, timeout ?? TimeSpan.FromMinutes(2), environment);
         return (exitCode, stdout, stderr);
-    }
-
-    /// <summary>The repository root (the folder holding KappaFace.MLNet.sln above the test binaries), or null.</summary>
-    public static string? RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "KappaFace.MLNet.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        return null;
     }
 
     private static string? FindPython(string module)
@@ -73,7 +63,7 @@ internal static class InteropTools
     {
         string? interop = Environment.GetEnvironmentVariable("KAPPAFACE_INTEROP_DIR") is { Length: > 0 } overridden
             ? overridden
-            : RepositoryRoot() is { } root ? Path.Combine(root, ".interop") : null;
+            : SharedData.RepositoryRoot is { } root ? Path.Combine(root, ".interop") : null;
         if (interop is null)
         {
             return null;

@@ -1,3 +1,4 @@
+using KappaFace.MLNet.Tests.Shared;
 using System.Globalization;
 using System.Text.Json;
 using KappaFace.MLNet.Trainer.Backbones;
@@ -15,7 +16,6 @@ namespace KappaFace.MLNet.Trainer.Tests.Peer;
 /// </summary>
 public class PeerArchitectureTests
 {
-    private static readonly Lazy<string?> s_python = new(FindPythonWithTorch);
 
     [SkippableTheory]
     [InlineData("mobilefacenet", 112, 128)]
@@ -25,10 +25,10 @@ public class PeerArchitectureTests
     {
         string? script = DescribeScript();
         Skip.If(script is null, "benchmarks/peer/describe.py not found above the test binaries.");
-        Skip.If(s_python.Value is null, "python3 with torch is not installed (Debian package python3-torch); " + InteropTools.InstallHint);
+        Skip.If(InteropTools.PythonWithTorch is null, "python3 with torch is not installed (Debian package python3-torch); " + InteropTools.InstallHint);
 
         string spec = string.Join(':', backbone, Num(size), Num(embedding));
-        var (exitCode, stdout, stderr) = InteropTools.Run(s_python.Value!, [script!, spec], timeout: TimeSpan.FromMinutes(3));
+        var (exitCode, stdout, stderr) = InteropTools.Run(InteropTools.PythonWithTorch!, [script!, spec], timeout: TimeSpan.FromMinutes(3));
         Assert.True(exitCode == 0, $"describe.py {spec} failed with exit code {exitCode}: {stderr}");
         using var json = JsonDocument.Parse(stdout);
         JsonElement peer = json.RootElement[0];
@@ -64,30 +64,9 @@ public class PeerArchitectureTests
 
     private static string? DescribeScript()
     {
-        string? root = InteropTools.RepositoryRoot();
+        string? root = SharedData.RepositoryRoot;
         string? path = root is null ? null : Path.Combine(root, "benchmarks", "peer", "describe.py");
         return path is not null && File.Exists(path) ? path : null;
-    }
-
-    private static string? FindPythonWithTorch()
-    {
-        // Debian's interpreter first: a python3 earlier on PATH (pyenv, venv) does not see python3-torch.
-        foreach (var candidate in new[] { "/usr/bin/python3", "python3" })
-        {
-            try
-            {
-                if (InteropTools.Run(candidate, ["-c", "import torch"], timeout: TimeSpan.FromMinutes(1)).ExitCode == 0)
-                {
-                    return candidate;
-                }
-            }
-            catch (System.ComponentModel.Win32Exception)
-            {
-                // Not installed; try the next one.
-            }
-        }
-
-        return null;
     }
 
     private static string Num(int value) => value.ToString(CultureInfo.InvariantCulture);
