@@ -1,5 +1,5 @@
 using KappaFace.MLNet.Benchmarks.Experiments.Report;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
 
 namespace KappaFace.MLNet.Benchmarks.Experiments;
 

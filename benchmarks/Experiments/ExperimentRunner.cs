@@ -5,7 +5,7 @@ using KappaFace.MLNet.Trainer.Evaluation;
 using KappaFace.MLNet.Trainer.Export;
 using KappaFace.MLNet.Trainer.Heads;
 using KappaFace.MLNet.Trainer.Training;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
 using TorchSharp;
 
 namespace KappaFace.MLNet.Benchmarks.Experiments;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using KappaFace.MLNet.Benchmarks.Experiments;
 using KappaFace.MLNet.Tests.Shared;
 using KappaFace.MLNet.Trainer.Backbones;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
 
 // kappaface-experiment: KappaFace, ArcFace and CosFace under identical settings on long-tailed and balanced
 // identity-disjoint splits of real faces; see docs/experiments.md.

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using KappaFace.MLNet.Trainer.Training;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
 
 namespace KappaFace.MLNet.Benchmarks.PeerComparison;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using KappaFace.MLNet.Trainer.Backbones;
 using KappaFace.MLNet.Trainer.Heads;
 using KappaFace.MLNet.Trainer.Training;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
 using TorchSharp;
 
 namespace KappaFace.MLNet.Benchmarks.PeerComparison;

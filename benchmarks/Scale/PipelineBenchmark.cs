@@ -3,7 +3,7 @@ using KappaFace.MLNet.Trainer.Backbones;
 using KappaFace.MLNet.Trainer.Data;
 using KappaFace.MLNet.Trainer.Heads;
 using KappaFace.MLNet.Trainer.Training;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
 
 namespace KappaFace.MLNet.Benchmarks.Scale;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using KappaFace.MLNet.Trainer.Backbones;
 using KappaFace.MLNet.Trainer.Heads;
 using KappaFace.MLNet.Trainer.Training;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
 
 // Training-step time of the real backbones: batch B, S x S, a margin head over C classes, SGD.
 // Usage: dotnet run -c Release --project benchmarks/TrainingThroughput -- [backbone ...] [--batch 64]

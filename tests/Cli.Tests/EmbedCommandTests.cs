@@ -1,6 +1,6 @@
 using System.Text.Json;
 using KappaFace.MLNet.Onnx;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
 
 namespace KappaFace.MLNet.Cli.Tests;
 

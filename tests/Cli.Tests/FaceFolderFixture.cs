@@ -1,6 +1,6 @@
 using System.Globalization;
 using KappaFace.MLNet.Onnx;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
 using KappaFace.MLNet.Transforms.Evaluation;
 using SkiaSharp;
 

@@ -3,7 +3,7 @@ using KappaFace.MLNet.Onnx;
 using KappaFace.MLNet.Tests.Shared;
 using KappaFace.MLNet.Trainer.Training;
 using KappaFace.MLNet.Trainer.Training.Checkpoints;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
 using Xunit.Abstractions;
 
 namespace KappaFace.MLNet.Cli.Tests;

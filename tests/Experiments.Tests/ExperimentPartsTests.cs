@@ -1,6 +1,7 @@
 using KappaFace.MLNet.Benchmarks.Experiments;
 using KappaFace.MLNet.Benchmarks.Experiments.Report;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
+using KappaFace.MLNet.Synthetic;
 using KappaFace.MLNet.Transforms.Evaluation;
 using Xunit;
 

@@ -3,7 +3,8 @@ using KappaFace.MLNet.Benchmarks.Experiments;
 using KappaFace.MLNet.Benchmarks.Experiments.Report;
 using KappaFace.MLNet.Tests.Shared;
 using KappaFace.MLNet.Trainer.Backbones;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
+using KappaFace.MLNet.Synthetic;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
 
 namespace KappaFace.MLNet.Cli.Commands;
 

@@ -2,7 +2,7 @@ using KappaFace.MLNet.Onnx;
 using KappaFace.MLNet.Trainer.Export;
 using KappaFace.MLNet.Trainer.Training;
 using KappaFace.MLNet.Trainer.Training.Checkpoints;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
 
 namespace KappaFace.MLNet.Cli.Commands;
 

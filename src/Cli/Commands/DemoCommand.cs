@@ -7,7 +7,8 @@ using KappaFace.MLNet.Trainer.Evaluation;
 using KappaFace.MLNet.Trainer.Export;
 using KappaFace.MLNet.Trainer.Heads;
 using KappaFace.MLNet.Trainer.Training;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
+using KappaFace.MLNet.Synthetic;
 using TorchSharp;
 
 namespace KappaFace.MLNet.Cli.Commands;

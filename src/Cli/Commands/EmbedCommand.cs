@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using KappaFace.MLNet.Cli.Output;
 using KappaFace.MLNet.Onnx;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
 
 namespace KappaFace.MLNet.Cli.Commands;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Runtime.ExceptionServices;
 using KappaFace.MLNet.Onnx;
 using KappaFace.MLNet.Transforms;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
 using KappaFace.MLNet.Transforms.Evaluation;
 using Microsoft.ML;
 using Microsoft.ML.Data;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using KappaFace.MLNet.Cli.Output;
 using KappaFace.MLNet.Trainer.Data;
 using KappaFace.MLNet.Trainer.Training;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
 
 namespace KappaFace.MLNet.Cli.Commands;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
 
 namespace KappaFace.MLNet.Cli.Output;
 

@@ -4,7 +4,7 @@ using KappaFace.MLNet.Trainer.Backbones;
 using KappaFace.MLNet.Trainer.Export;
 using KappaFace.MLNet.Trainer.Heads;
 using KappaFace.MLNet.Trainer.Training;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
 
 namespace KappaFace.MLNet.Cli.Output;
 

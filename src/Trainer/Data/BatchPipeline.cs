@@ -68,7 +68,7 @@ public sealed class BatchPipeline : IDisposable
     /// The batch of <paramref name="step"/>, <c>[B, 3, S, S]</c> normalised floats; steps must be taken in order.
     /// Blocks until it is ready. The previous batch's buffer is recycled by this call.
     /// </summary>
-    /// <exception cref="Transforms.Data.FaceDataException">An image of this or an earlier queued batch could not be decoded.</exception>
+    /// <exception cref="KappaFace.MLNet.Data.FaceDataException">An image of this or an earlier queued batch could not be decoded.</exception>
     /// <exception cref="InvalidOperationException">Steps were taken out of order or past the end of the epoch.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting
     /// (a slow streamed batch must not delay Ctrl+C).</exception>

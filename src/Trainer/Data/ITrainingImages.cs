@@ -7,7 +7,7 @@ namespace KappaFace.MLNet.Trainer.Data;
 /// </summary>
 /// <remarks>
 /// Pixels are 3 x <see cref="ImageSize"/> x <see cref="ImageSize"/> bytes, RGB planes (CHW), 0..255, the layout of
-/// <see cref="Transforms.Data.FaceImageSet.Pixels"/>. <see cref="CopyPixels"/> must be safe to call from several
+/// <see cref="KappaFace.MLNet.Data.FaceImageSet.Pixels"/>. <see cref="CopyPixels"/> must be safe to call from several
 /// threads at once: the batch pipeline decodes on background workers.
 /// </remarks>
 public interface ITrainingImages
@@ -31,6 +31,6 @@ public interface ITrainingImages
     long[] ClassCounts();
 
     /// <summary>Writes the pixels of image <paramref name="index"/> into <paramref name="target"/> (3 x S x S bytes).</summary>
-    /// <exception cref="Transforms.Data.FaceDataException">The image cannot be read or decoded; the exception names the file.</exception>
+    /// <exception cref="KappaFace.MLNet.Data.FaceDataException">The image cannot be read or decoded; the exception names the file.</exception>
     void CopyPixels(int index, Span<byte> target);
 }

@@ -1,6 +1,6 @@
 using KappaFace.MLNet.Trainer.Backbones;
 using KappaFace.MLNet.Trainer.Training;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 

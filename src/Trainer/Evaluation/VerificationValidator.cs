@@ -1,5 +1,5 @@
 using KappaFace.MLNet.Trainer.Backbones;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
 using KappaFace.MLNet.Transforms.Evaluation;
 using static TorchSharp.torch;
 

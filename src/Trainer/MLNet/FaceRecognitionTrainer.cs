@@ -85,11 +85,11 @@ public sealed class FaceRecognitionTrainer : IEstimator<TransformerChain<ITransf
         int seed = _options.Seed ?? host.Register("KappaFace").Rand.Next();
         FaceTrainerOptions training = EffectiveTraining(seed, device);
 
-        (Transforms.Data.FaceImageSet set, int skipped) = TrainingRows.Read(_mlContext, input, _options.LabelColumnName, _options.ImageColumnName, size);
+        (KappaFace.MLNet.Data.FaceImageSet set, int skipped) = TrainingRows.Read(_mlContext, input, _options.LabelColumnName, _options.ImageColumnName, size);
         channel.Info(MessageSensitivity.None, Invariant($"Read {set.Count} images of {set.ClassCount} identities at {size}x{size}")
             + (skipped > 0 ? Invariant($"; skipped {skipped} rows with a missing label.") : "."));
 
-        (Transforms.Data.FaceImageSet train, Transforms.Data.FaceImageSet? validation) = HoldOut(set, training, channel);
+        (KappaFace.MLNet.Data.FaceImageSet train, KappaFace.MLNet.Data.FaceImageSet? validation) = HoldOut(set, training, channel);
         var progress = new Progress(channel, _options.Progress);
         var trainer = new FaceModelTrainer(training, message => channel.Info(MessageSensitivity.None, message));
         TrainingResult result = trainer.Train(train, validation, progress, _options.CancellationToken);
@@ -128,8 +128,8 @@ public sealed class FaceRecognitionTrainer : IEstimator<TransformerChain<ITransf
 
     // With a validation fraction, whole identities are held out so each epoch reports verification accuracy
     // on people the network never saw; the model is then trained on the rest only.
-    private static (Transforms.Data.FaceImageSet Train, Transforms.Data.FaceImageSet? Validation) HoldOut(
-        Transforms.Data.FaceImageSet set, FaceTrainerOptions training, IChannel channel)
+    private static (KappaFace.MLNet.Data.FaceImageSet Train, KappaFace.MLNet.Data.FaceImageSet? Validation) HoldOut(
+        KappaFace.MLNet.Data.FaceImageSet set, FaceTrainerOptions training, IChannel channel)
     {
         if (training.ValidationFraction == 0)
         {

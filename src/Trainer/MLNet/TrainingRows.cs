@@ -1,5 +1,5 @@
 using System.Globalization;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;

@@ -3,7 +3,7 @@ using KappaFace.MLNet.Trainer.Data;
 using KappaFace.MLNet.Trainer.Evaluation;
 using KappaFace.MLNet.Trainer.Platform;
 using KappaFace.MLNet.Trainer.Training.Checkpoints;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 

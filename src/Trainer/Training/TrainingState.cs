@@ -2,7 +2,7 @@ using System.Text.Json;
 using KappaFace.MLNet.Trainer.Backbones;
 using KappaFace.MLNet.Trainer.Data;
 using KappaFace.MLNet.Trainer.Heads;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

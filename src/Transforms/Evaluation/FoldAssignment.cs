@@ -1,4 +1,4 @@
-using KappaFace.MLNet.Transforms.Common;
+using KappaFace.MLNet.Data;
 
 namespace KappaFace.MLNet.Transforms.Evaluation;
 

@@ -1,5 +1,5 @@
 using KappaFace.MLNet.Tests.Shared;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
 using SkiaSharp;
 
 namespace KappaFace.MLNet.Trainer.Tests.Data;

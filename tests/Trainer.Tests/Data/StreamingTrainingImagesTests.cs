@@ -1,7 +1,7 @@
 using KappaFace.MLNet.Tests.Shared;
 using KappaFace.MLNet.Trainer.Data;
 using KappaFace.MLNet.Trainer.Tests.Training;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
 using Xunit;
 
 namespace KappaFace.MLNet.Trainer.Tests.Data;

@@ -1,7 +1,7 @@
 using KappaFace.MLNet.Onnx;
 using KappaFace.MLNet.Trainer.Backbones;
 using KappaFace.MLNet.Trainer.Training;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,5 +1,6 @@
 using System.Reflection;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
+using KappaFace.MLNet.Synthetic;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

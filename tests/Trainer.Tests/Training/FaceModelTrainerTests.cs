@@ -1,7 +1,8 @@
 using KappaFace.MLNet.Trainer.Heads;
 using KappaFace.MLNet.Trainer.Training;
 using KappaFace.MLNet.Trainer.Training.Checkpoints;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
+using KappaFace.MLNet.Synthetic;
 using TorchSharp;
 using Xunit;
 using static KappaFace.MLNet.Trainer.Tests.Training.TrainingFixtures;

@@ -5,7 +5,7 @@ using KappaFace.MLNet.Trainer.Heads;
 using KappaFace.MLNet.Trainer.Tests.Data;
 using KappaFace.MLNet.Trainer.Training;
 using KappaFace.MLNet.Trainer.Training.Checkpoints;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
 using Xunit;
 using static KappaFace.MLNet.Trainer.Tests.Training.TrainingFixtures;
 

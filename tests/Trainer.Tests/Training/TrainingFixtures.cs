@@ -1,7 +1,8 @@
 using KappaFace.MLNet.Trainer.Backbones;
 using KappaFace.MLNet.Trainer.Heads;
 using KappaFace.MLNet.Trainer.Training;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
+using KappaFace.MLNet.Synthetic;
 using TorchSharp;
 
 namespace KappaFace.MLNet.Trainer.Tests.Training;

@@ -1,4 +1,4 @@
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
 using KappaFace.MLNet.Transforms.Evaluation;
 using Xunit;
 

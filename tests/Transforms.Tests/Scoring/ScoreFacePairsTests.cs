@@ -1,6 +1,6 @@
 using KappaFace.MLNet.Onnx;
 using KappaFace.MLNet.Tests.Shared;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
 using KappaFace.MLNet.Transforms.Evaluation;
 using KappaFace.MLNet.Transforms.Scoring;
 using KappaFace.MLNet.Transforms.Tests.Support;

@@ -1,6 +1,6 @@
 using KappaFace.MLNet.Onnx;
 using KappaFace.MLNet.Tests.Shared;
-using KappaFace.MLNet.Transforms.Data;
+using KappaFace.MLNet.Data;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
