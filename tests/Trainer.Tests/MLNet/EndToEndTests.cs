@@ -76,11 +76,10 @@ public class EndToEndTests(ITestOutputHelper output)
             IDataView trainRows = ml.FaceRecognition().LoadImageFolder(trainDir);
             var options = new FaceRecognitionTrainerOptions
             {
-                Seed = Seed,
                 ModelPath = Path.Combine(root, "trained.onnx"),
                 Training = new FaceTrainerOptions
                 {
-                    Backbone = BackboneKind.Tiny, ImageSize = size, EmbeddingSize = Dimension, Epochs = epochs, BatchSize = 32,
+                    Backbone = BackboneKind.Tiny, ImageSize = size, EmbeddingSize = Dimension, Epochs = epochs, Seed = Seed, BatchSize = 32,
                     LearningRate = 0.1, WarmupEpochs = 1, Margin = new MarginOptions { Scale = 32 },
                 },
             };
