@@ -57,7 +57,7 @@ public class BatchPipelineTests
     {
         var set = TrainingFixtures.SmallSynthetic();
         var plan = new EpochPlan(set.Count, 4, seed: 2, epoch: 0, horizontalFlip: false);
-        var images = new CountingImages(new InMemoryTrainingImages(set));
+        var images = new FailingImages(new InMemoryTrainingImages(set), badIndex: -1);
         var pipeline = new BatchPipeline(images, plan, 0, 2, 1);
         pipeline.Take(0);
         pipeline.Dispose();
@@ -69,32 +69,6 @@ public class BatchPipelineTests
         Assert.True(plan.StepCount > 2, $"the epoch must be longer than what the producer may prefetch ({plan.StepCount} steps)");
         Thread.Sleep(200);
         Assert.Equal(copied, images.Copies);
-    }
-
-    /// <summary>Counts <see cref="ITrainingImages.CopyPixels"/> calls of the images it wraps.</summary>
-    private sealed class CountingImages(ITrainingImages inner) : ITrainingImages
-    {
-        private int _copies;
-
-        public int Copies => Volatile.Read(ref _copies);
-
-        public int ImageSize => inner.ImageSize;
-
-        public int Count => inner.Count;
-
-        public int ClassCount => inner.ClassCount;
-
-        public IReadOnlyList<int> Labels => inner.Labels;
-
-        public IReadOnlyList<string> Sources => inner.Sources;
-
-        public long[] ClassCounts() => inner.ClassCounts();
-
-        public void CopyPixels(int index, Span<byte> target)
-        {
-            Interlocked.Increment(ref _copies);
-            inner.CopyPixels(index, target);
-        }
     }
 
     // (pixel - 127.5) / 127.5, mirrored per plan, written out with plain loops.
@@ -122,8 +96,12 @@ public class BatchPipelineTests
         return result;
     }
 
+    /// <summary>The images of <paramref name="inner"/>, failing to decode <paramref name="badIndex"/> (-1: none) and counting copies.</summary>
     private sealed class FailingImages(ITrainingImages inner, int badIndex) : ITrainingImages
     {
+        private int _copies;
+
+        public int Copies => Volatile.Read(ref _copies);
         public int ImageSize => inner.ImageSize;
         public int Count => inner.Count;
         public int ClassCount => inner.ClassCount;
@@ -133,6 +111,7 @@ public class BatchPipelineTests
 
         public void CopyPixels(int index, Span<byte> target)
         {
+            Interlocked.Increment(ref _copies);
             if (index == badIndex)
             {
                 throw new FaceDataException(inner.Sources[index], "not a decodable image");
