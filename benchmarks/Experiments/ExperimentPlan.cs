@@ -18,12 +18,12 @@ public static class ExperimentPlan
     /// The KappaFace ablations of spec section 2.3. T = 0.4 and gamma = 0.7 are the defaults, so the main
     /// KappaFace run of the same seed is the T = 0.4 point and is not trained twice.
     /// </summary>
-    public static IReadOnlyList<(string Variant, Action<MarginOptions> Configure)> Ablations { get; } =
+    public static IReadOnlyList<(string Variant, Func<MarginOptions, MarginOptions> Configure)> Ablations { get; } =
     [
-        ("gamma=1", m => m.Gamma = 1),
-        ("gamma=0", m => m.Gamma = 0),
-        ("T=0.2", m => m.Temperature = 0.2),
-        ("T=0.8", m => m.Temperature = 0.8),
+        ("gamma=1", m => m with { KappaFace = m.KappaFace with { Gamma = 1 } }),
+        ("gamma=0", m => m with { KappaFace = m.KappaFace with { Gamma = 0 } }),
+        ("T=0.2", m => m with { KappaFace = m.KappaFace with { Temperature = 0.2 } }),
+        ("T=0.8", m => m with { KappaFace = m.KappaFace with { Temperature = 0.8 } }),
     ];
 
     /// <summary>
@@ -59,5 +59,5 @@ public static class ExperimentPlan
     /// <summary>The ArcFace run whose fixed margin is <paramref name="meanMargin"/>.</summary>
     public static RunSpec FixedMargin(string split, int seed, double meanMargin) =>
         new(RunGroups.FixedMargin, split, MarginLossKind.ArcFace, seed,
-            FormattableString.Invariant($"m={meanMargin:F3}"), m => m.Margin = meanMargin);
+            FormattableString.Invariant($"m={meanMargin:F3}"), m => m with { Margin = meanMargin });
 }

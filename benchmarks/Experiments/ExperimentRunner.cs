@@ -105,7 +105,7 @@ public sealed class ExperimentRunner
     {
         ArgumentNullException.ThrowIfNull(run);
         var margin = new MarginOptions { Loss = run.Loss, Scale = _settings.Scale };
-        run.Configure?.Invoke(margin);
+        margin = run.Configure?.Invoke(margin) ?? margin;
         var options = new FaceTrainerOptions
         {
             Backbone = _settings.Backbone, ImageSize = _settings.ImageSize, EmbeddingSize = _settings.EmbeddingSize,

@@ -10,7 +10,7 @@ namespace KappaFace.MLNet.Benchmarks.Experiments;
 /// <param name="Seed">The training seed.</param>
 /// <param name="Variant">Short description of the change, e.g. <c>gamma=0</c>; empty for the defaults.</param>
 /// <param name="Configure">Applies the change to the run's margin options (null for none).</param>
-public sealed record RunSpec(string Group, string Split, MarginLossKind Loss, int Seed, string Variant, Action<MarginOptions>? Configure)
+public sealed record RunSpec(string Group, string Split, MarginLossKind Loss, int Seed, string Variant, Func<MarginOptions, MarginOptions>? Configure)
 {
     /// <summary>The loss's name as the library writes it (kappaface, arcface, cosface).</summary>
     public string LossName => ModelCardAssembler.LossName(Loss);

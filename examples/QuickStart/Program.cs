@@ -3,8 +3,8 @@
 //
 //   dotnet run --project examples/QuickStart -- [FOLDER] [--epochs N] [--size S] [--backbone tiny|mobilefacenet|...] [--out DIR] [--synthetic]
 //
-// FOLDER holds one sub-folder per identity (DIR/<identity>/<image>). Without it the example uses
-// ../shared/data/celeba-dev when present, else it generates synthetic faces into a temporary folder.
+// FOLDER holds one sub-folder per identity (DIR/<identity>/<image>). Without it (or with --synthetic) the
+// example generates synthetic faces into a temporary folder, so it runs on a fresh clone.
 using System.Globalization;
 using KappaFace.MLNet.Trainer.Backbones;
 using KappaFace.MLNet.Trainer.Heads;
@@ -18,12 +18,11 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.Transforms.Image;
-using SkiaSharp;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var settings = Settings.Parse(args);
-string folder = settings.Folder ?? DefaultFolder(settings.Synthetic);
-bool generated = folder.Contains("kappaface-synthetic-", StringComparison.Ordinal) && settings.Folder is null;
+bool generated = settings.Folder is null || settings.Synthetic;
+string folder = generated ? SyntheticFolder() : settings.Folder!;
 string outDir = settings.Out ?? Path.Combine(Path.GetTempPath(), $"kappaface-quickstart-{Environment.ProcessId}");
 Directory.CreateDirectory(outDir);
 Console.WriteLine($"data: {folder}");
@@ -104,41 +103,13 @@ static float[][] Embed(MLContext context, ITransformer transformer, string[] pat
     return [.. output.GetColumn<VBuffer<float>>("Embedding").Select(v => v.DenseValues().ToArray())];
 }
 
-static string DefaultFolder(bool synthetic)
+static string SyntheticFolder()
 {
-    if (!synthetic)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "shared", "data", "celeba-dev");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-    }
-
     // Synthetic faces written as PNG files: 12 identities x 8 images of 64 x 64.
     string root = Path.Combine(Path.GetTempPath(), $"kappaface-synthetic-{Environment.ProcessId}");
-    FaceImageSet set = SyntheticFaces.Generate(new SyntheticFaceOptions
-    {
-        Identities = 12, ImageSize = 64, MinImagesPerIdentity = 8, MaxImagesPerIdentity = 8, Seed = 3,
-    });
-    int size = set.ImageSize, plane = size * size;
-    for (int i = 0; i < set.Count; i++)
-    {
-        string dir = Directory.CreateDirectory(Path.Combine(root, set.ClassNames[set.Labels[i]])).FullName;
-        ReadOnlySpan<byte> px = set.GetPixels(i);
-        using var bitmap = new SKBitmap(size, size, SKColorType.Rgba8888, SKAlphaType.Opaque);
-        for (int p = 0; p < plane; p++)
-        {
-            bitmap.SetPixel(p % size, p / size, new SKColor(px[p], px[plane + p], px[(2 * plane) + p]));
-        }
-
-        using SKData png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
-        File.WriteAllBytes(Path.Combine(dir, $"{i:D4}.png"), png.ToArray());
-    }
-
+    ImageFolderWriter.Write(
+        SyntheticFaces.Generate(new SyntheticFaceOptions { Identities = 12, ImageSize = 64, MinImagesPerIdentity = 8, MaxImagesPerIdentity = 8, Seed = 3 }),
+        root);
     return root;
 }
 

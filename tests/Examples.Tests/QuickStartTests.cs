@@ -14,7 +14,7 @@ public partial class QuickStartTests(ITestOutputHelper output)
         string outDir = Path.Combine(Path.GetTempPath(), $"kappaface-qs-test-{Guid.NewGuid():N}");
         try
         {
-            (int exit, string stdout) = ExampleRunner.Run("QuickStart", ["--synthetic", "--epochs", "3", "--size", "32", "--dim", "32", "--out", outDir], TimeSpan.FromMinutes(5));
+            (int exit, string stdout) = ExampleRunner.Run("QuickStart", ["--epochs", "3", "--size", "32", "--dim", "32", "--out", outDir], TimeSpan.FromMinutes(5));
             output.WriteLine(stdout);
             Assert.Equal(0, exit);
             Assert.Matches(@"trained: 12 identities, 96 images, 3 epochs on cpu, loss [\d.]+ -> [\d.]+", stdout);
@@ -44,14 +44,14 @@ public partial class QuickStartTests(ITestOutputHelper output)
     }
 
     [SkippableFact]
-    public void QuickStart_uses_the_shared_celeba_folder_by_default()
+    public void QuickStart_trains_on_a_real_face_folder()
     {
         string? celeba = KappaFace.MLNet.Tests.Shared.SharedData.DataSet("celeba-dev");
         Skip.If(celeba is null, KappaFace.MLNet.Tests.Shared.SharedData.MissingReason("celeba-dev"));
         string outDir = Path.Combine(Path.GetTempPath(), $"kappaface-qs-test-{Guid.NewGuid():N}");
         try
         {
-            (int exit, string stdout) = ExampleRunner.Run("QuickStart", ["--epochs", "1", "--size", "32", "--dim", "32", "--out", outDir], TimeSpan.FromMinutes(5));
+            (int exit, string stdout) = ExampleRunner.Run("QuickStart", [celeba!, "--epochs", "1", "--size", "32", "--dim", "32", "--out", outDir], TimeSpan.FromMinutes(5));
             output.WriteLine(stdout);
             Assert.Equal(0, exit);
             int identities = Directory.GetDirectories(celeba!).Length;

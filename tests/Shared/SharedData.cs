@@ -1,8 +1,10 @@
 namespace KappaFace.MLNet.Tests.Shared;
 
 /// <summary>
-/// Finds the read-only real face data (../shared/data from the repository root). A git worktree sits
-/// deeper than the main checkout, so every ancestor of the repository root is tried.
+/// Finds the optional real face data: the folder named by <c>$KAPPAFACE_DATA</c>, else <c>shared/data</c>
+/// next to the repository root or above it (a git worktree sits deeper than the main checkout, so every
+/// ancestor is tried). <c>KAPPAFACE_DATA=none</c> (or any folder that does not exist) hides the data, to
+/// run the suite as a fresh clone does. README.md (Tests) says how to obtain the data sets.
 /// </summary>
 internal static class SharedData
 {
@@ -29,14 +31,15 @@ internal static class SharedData
 
     /// <summary>A skip reason for tests that need the data set.</summary>
     public static string MissingReason(string name) =>
-        $"Real face data set '{name}' not found (looked for ../shared/data above the repository root, or $KAPPAFACE_DATA).";
+        $"Real face data set '{name}' not found (set KAPPAFACE_DATA to a folder holding it, or place it in shared/data next to the repository; see README.md, Tests).";
 
     private static string? FindRoot()
     {
         string? overridden = Environment.GetEnvironmentVariable("KAPPAFACE_DATA");
-        if (!string.IsNullOrEmpty(overridden) && System.IO.Directory.Exists(overridden))
+        if (!string.IsNullOrEmpty(overridden))
         {
-            return overridden;
+            // Set means "only there": a missing folder (e.g. "none") hides the data instead of falling back.
+            return System.IO.Directory.Exists(overridden) ? Path.GetFullPath(overridden) : null;
         }
 
         for (DirectoryInfo? ancestor = RepositoryRoot is { } root ? new DirectoryInfo(root).Parent : null; ancestor is not null; ancestor = ancestor.Parent)

@@ -27,7 +27,9 @@ internal static class DemoCommand
         var output = new Option<DirectoryInfo?>("--out") { Description = "Folder for the trained models and demo.json." };
         var identities = new Option<int>("--identities") { Description = "Synthetic identities to generate.", DefaultValueFactory = _ => 200 };
         var json = new Option<string?>("--json") { Description = "Write the results as JSON to FILE (- for stdout)." };
-        var training = new TrainingOptionSet("mobilefacenet", 48, 128, 15);
+        var training = new TrainingOptionSet(
+            new FaceTrainerOptions { ImageSize = 48, EmbeddingSize = 128, Epochs = 15 },
+            "--loss", "--checkpoint-dir", "--checkpoint-every", "--resume");
 
         var command = new Command("demo", "Train KappaFace and ArcFace on generated faces and compare them, in a few minutes on a CPU.") { output, identities, json };
         training.AddTo(command);
@@ -54,7 +56,7 @@ internal static class DemoCommand
             var summary = new List<(MarginLossKind Loss, double Accuracy, double Seconds)>();
             foreach (var loss in Losses)
             {
-                var options = WithLoss(baseOptions, loss);
+                var options = baseOptions with { Margin = baseOptions.Margin with { Loss = loss } };
                 var bar = new ConsoleProgressBar(ModelCardAssembler.LossName(loss));
                 var clock = Stopwatch.StartNew();
                 var result = new FaceModelTrainer(options, message => { bar.Finish(); Console.Error.WriteLine(message); })
@@ -105,20 +107,6 @@ internal static class DemoCommand
             return CommandRunner.Ok;
         }, token));
         return command;
-    }
-
-    private static FaceTrainerOptions WithLoss(FaceTrainerOptions source, MarginLossKind loss)
-    {
-        var options = new FaceTrainerOptions
-        {
-            Backbone = source.Backbone, ImageSize = source.ImageSize, EmbeddingSize = source.EmbeddingSize,
-            Epochs = source.Epochs, BatchSize = source.BatchSize, Optimizer = source.Optimizer,
-            LearningRate = source.LearningRate, Decay = source.Decay, WarmupEpochs = source.WarmupEpochs,
-            Seed = source.Seed, Device = source.Device, Threads = source.Threads, ValidationPairs = source.ValidationPairs,
-            Margin = new MarginOptions { Loss = loss, Scale = source.Margin.Scale, Margin = source.Margin.Margin },
-        };
-        options.Validate();
-        return options;
     }
 
     private static double UntrainedAccuracy(FaceTrainerOptions options, VerificationValidator validator)

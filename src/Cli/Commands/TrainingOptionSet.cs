@@ -1,79 +1,70 @@
 using System.CommandLine;
 using KappaFace.MLNet.Trainer.Backbones;
 using KappaFace.MLNet.Trainer.Concentration;
+using KappaFace.MLNet.Trainer.Export;
 using KappaFace.MLNet.Trainer.Heads;
 using KappaFace.MLNet.Trainer.Training;
 
 namespace KappaFace.MLNet.Cli.Commands;
 
-/// <summary>The training options shared by <c>train</c> and <c>demo</c>, and their mapping to <see cref="FaceTrainerOptions"/>.</summary>
+/// <summary>
+/// The command-line face of <see cref="FaceTrainerOptions"/>, shared by <c>train</c> and <c>demo</c>: one table
+/// in which each row declares an option (its default read from the command's defaults record) and how its value
+/// lands in the record (a <c>with</c> copy). Adding a training option to the CLI is adding one row.
+/// </summary>
 internal sealed class TrainingOptionSet
 {
-    public Option<string> Loss { get; } = new("--loss") { Description = "kappaface, arcface or cosface.", DefaultValueFactory = _ => "kappaface" };
-    public Option<string> Backbone { get; }
-    public Option<int> ImageSize { get; }
-    public Option<int> EmbeddingSize { get; }
-    public Option<int> Epochs { get; }
-    public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => 64 };
-    public Option<double?> LearningRate { get; } = new("--lr") { Description = "Peak learning rate (default 0.1 for SGD, 0.001 for AdamW)." };
-    public Option<string> Optimizer { get; } = new("--optimizer") { Description = "sgd or adamw.", DefaultValueFactory = _ => "sgd" };
-    public Option<string> Schedule { get; } = new("--schedule") { Description = "cosine, poly or step.", DefaultValueFactory = _ => "cosine" };
-    public Option<double> Warmup { get; } = new("--warmup-epochs") { Description = "Linear warm-up length in epochs.", DefaultValueFactory = _ => 0 };
-    public Option<double?> Margin { get; } = new("--margin") { Description = "m0 for KappaFace (0.8), m for ArcFace (0.5) / CosFace (0.35)." };
-    public Option<double> Scale { get; } = new("--scale") { Description = "Logit scale s.", DefaultValueFactory = _ => 64 };
-    public Option<int> Seed { get; } = new("--seed") { Description = "Seed for weights, order and augmentation.", DefaultValueFactory = _ => 1 };
-    public Option<string> Device { get; } = new("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
-    public Option<int?> Threads { get; } = new("--threads") { Description = "CPU threads for libtorch (default: all cores)." };
-    public Option<double> SampleRate { get; } = new("--sample-rate") { Description = "PartialFC: fraction of class centres per step, in (0, 1]; 1 is the full softmax.", DefaultValueFactory = _ => 1.0 };
-    public Option<int?> DecodeWorkers { get; } = new("--decode-workers") { Description = "Background threads decoding and converting images (default: cores - 1, at least 1)." };
-    public Option<string> MemoryBuffer { get; } = new("--memory-buffer") { Description = "KappaFace memory buffer precision: fp32 or fp16 (half the memory).", DefaultValueFactory = _ => "fp32" };
+    private readonly FaceTrainerOptions _defaults;
+    private readonly Binding[] _bindings;
 
-    public TrainingOptionSet(string defaultBackbone, int defaultImageSize, int defaultEmbeddingSize, int defaultEpochs)
+    /// <summary>Declares the table's options with the defaults of <paramref name="defaults"/>, leaving out <paramref name="omit"/>.</summary>
+    /// <param name="defaults">The command's defaults (e.g. a smaller network for <c>demo</c>).</param>
+    /// <param name="omit">Option names the command does not offer (e.g. <c>--loss</c> for <c>demo</c>, which trains every loss).</param>
+    public TrainingOptionSet(FaceTrainerOptions defaults, params string[] omit)
     {
-        Backbone = new("--backbone") { Description = "tiny, mobilefacenet, iresnet18, iresnet34, iresnet50 or iresnet100.", DefaultValueFactory = _ => defaultBackbone };
-        ImageSize = new("--image-size") { Description = "Square input side, a multiple of 16.", DefaultValueFactory = _ => defaultImageSize };
-        EmbeddingSize = new("--embedding-size") { Description = "Embedding length.", DefaultValueFactory = _ => defaultEmbeddingSize };
-        Epochs = new("--epochs") { Description = "Passes over the training set.", DefaultValueFactory = _ => defaultEpochs };
+        _defaults = defaults;
+        _bindings = [.. Table(defaults).Where(b => !omit.Contains(b.Option.Name))];
     }
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { Loss, Backbone, ImageSize, EmbeddingSize, Epochs, BatchSize, LearningRate, Optimizer, Schedule, Warmup, Margin, Scale, Seed, Device, Threads, SampleRate, DecodeWorkers, MemoryBuffer })
+        foreach (Binding binding in _bindings)
         {
-            command.Add(option);
+            command.Add(binding.Option);
         }
     }
 
-    /// <summary>Builds validated trainer options; bad words raise <see cref="ArgumentException"/> naming the option.</summary>
-    public FaceTrainerOptions Read(ParseResult parse)
-    {
-        var optimizer = ParseOptimizer(parse.GetValue(Optimizer)!);
-        var options = new FaceTrainerOptions
-        {
-            Backbone = BackboneFactory.Parse(parse.GetValue(Backbone)!),
-            ImageSize = parse.GetValue(ImageSize),
-            EmbeddingSize = parse.GetValue(EmbeddingSize),
-            Epochs = parse.GetValue(Epochs),
-            BatchSize = parse.GetValue(BatchSize),
-            Optimizer = optimizer,
-            LearningRate = parse.GetValue(LearningRate) ?? (optimizer == OptimizerKind.AdamW ? 1e-3 : 0.1),
-            Decay = ParseSchedule(parse.GetValue(Schedule)!),
-            WarmupEpochs = parse.GetValue(Warmup),
-            Seed = parse.GetValue(Seed),
-            Device = parse.GetValue(Device)!,
-            Threads = parse.GetValue(Threads),
-            DecodeWorkers = parse.GetValue(DecodeWorkers),
-            Margin = new MarginOptions
-            {
-                Loss = ParseLoss(parse.GetValue(Loss)!),
-                Margin = parse.GetValue(Margin),
-                Scale = parse.GetValue(Scale),
-                SampleRate = parse.GetValue(SampleRate),
-                MemoryBufferPrecision = ParseMemoryBuffer(parse.GetValue(MemoryBuffer)!),
-            },
-        };
-        return options;
-    }
+    /// <summary>The defaults with every option of the command line applied, in table order; bad words raise <see cref="ArgumentException"/> naming the option.</summary>
+    public FaceTrainerOptions Read(ParseResult parse) => _bindings.Aggregate(_defaults, (options, binding) => binding.Apply(options, parse));
+
+    // One row per option. Rows that depend on another row's value come after it (--lr after --optimizer).
+    private static IEnumerable<Binding> Table(FaceTrainerOptions d) =>
+    [
+        Word("--loss", "kappaface, arcface or cosface.", ModelCardAssembler.LossName(d.Margin.Loss), (o, v) => o with { Margin = o.Margin with { Loss = ParseLoss(v) } }),
+        Word("--backbone", "tiny, mobilefacenet, iresnet18, iresnet34, iresnet50 or iresnet100.", BackboneFactory.NameOf(d.Backbone), (o, v) => o with { Backbone = BackboneFactory.Parse(v) }),
+        Value("--image-size", "Square input side, a multiple of 16.", d.ImageSize, (o, v) => o with { ImageSize = v }),
+        Value("--embedding-size", "Embedding length.", d.EmbeddingSize, (o, v) => o with { EmbeddingSize = v }),
+        Value("--epochs", "Passes over the training set.", d.Epochs, (o, v) => o with { Epochs = v }),
+        Value("--batch-size", "Images per step.", d.BatchSize, (o, v) => o with { BatchSize = v }),
+        Word("--optimizer", "sgd or adamw.", d.Optimizer.ToString().ToLowerInvariant(), (o, v) => o with { Optimizer = ParseOptimizer(v) }),
+        Value<double?>("--lr", "Peak learning rate (default 0.1 for SGD, 0.001 for AdamW).", null, (o, v) => o with { LearningRate = v ?? (o.Optimizer == OptimizerKind.AdamW ? 1e-3 : 0.1) }),
+        Word("--schedule", "cosine, poly or step.", ScheduleName(d.Decay), (o, v) => o with { Decay = ParseSchedule(v) }),
+        Value("--warmup-epochs", "Linear warm-up length in epochs.", d.WarmupEpochs, (o, v) => o with { WarmupEpochs = v }),
+        Value("--margin", "m0 for KappaFace (0.8), m for ArcFace (0.5) / CosFace (0.35).", d.Margin.Margin, (o, v) => o with { Margin = o.Margin with { Margin = v } }),
+        Value("--scale", "Logit scale s.", d.Margin.Scale, (o, v) => o with { Margin = o.Margin with { Scale = v } }),
+        Value("--seed", "Seed for weights, order and augmentation.", d.Seed, (o, v) => o with { Seed = v }),
+        Value("--device", "auto, cpu, cuda or cuda:N.", d.Device, (o, v) => o with { Device = v }),
+        Value("--threads", "CPU threads for libtorch (default: all cores).", d.Threads, (o, v) => o with { Threads = v }),
+        Value("--sample-rate", "PartialFC: fraction of class centres per step, in (0, 1]; 1 is the full softmax.", d.Margin.Sampling.SampleRate,
+            (o, v) => o with { Margin = o.Margin with { Sampling = o.Margin.Sampling with { SampleRate = v } } }),
+        Value("--decode-workers", "Background threads decoding and converting images (default: cores - 1, at least 1).", d.DecodeWorkers, (o, v) => o with { DecodeWorkers = v }),
+        Word("--memory-buffer", "KappaFace memory buffer precision: fp32 or fp16 (half the memory).", d.Margin.KappaFace.MemoryBufferPrecision.ToString().ToLowerInvariant(),
+            (o, v) => o with { Margin = o.Margin with { KappaFace = o.Margin.KappaFace with { MemoryBufferPrecision = ParseMemoryBuffer(v) } } }),
+        Value<string?>("--checkpoint-dir", "Folder for atomic checkpoints (every epoch and on Ctrl+C).", d.CheckpointDirectory,
+            (o, v) => o with { CheckpointDirectory = v is null ? null : Path.GetFullPath(v) }),
+        Value("--checkpoint-every", "Also write a checkpoint every N training steps (0: only at epoch ends). Needs --checkpoint-dir.", d.CheckpointEverySteps, (o, v) => o with { CheckpointEverySteps = v }),
+        Value("--resume", "Continue from the newest valid checkpoint in --checkpoint-dir.", d.Resume, (o, v) => o with { Resume = v }),
+    ];
 
     public static MarginLossKind ParseLoss(string text) => text.ToLowerInvariant() switch
     {
@@ -97,6 +88,8 @@ internal sealed class TrainingOptionSet
         _ => throw new ArgumentException($"--optimizer '{text}' is not known; use sgd or adamw."),
     };
 
+    private static string ScheduleName(LearningRateDecay decay) => decay == LearningRateDecay.Polynomial ? "poly" : decay.ToString().ToLowerInvariant();
+
     private static LearningRateDecay ParseSchedule(string text) => text.ToLowerInvariant() switch
     {
         "cosine" => LearningRateDecay.Cosine,
@@ -104,4 +97,17 @@ internal sealed class TrainingOptionSet
         "step" => LearningRateDecay.Step,
         _ => throw new ArgumentException($"--schedule '{text}' is not known; use cosine, poly or step."),
     };
+
+    /// <summary>A row whose value is stored as parsed.</summary>
+    private static Binding Value<T>(string name, string description, T defaultValue, Func<FaceTrainerOptions, T, FaceTrainerOptions> apply)
+    {
+        var option = new Option<T>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+        return new Binding(option, (o, parse) => apply(o, parse.GetValue(option)!));
+    }
+
+    /// <summary>A row whose word is turned into a value by the row's own parser (which names the option when the word is unknown).</summary>
+    private static Binding Word(string name, string description, string defaultWord, Func<FaceTrainerOptions, string, FaceTrainerOptions> apply) =>
+        Value(name, description, defaultWord, apply);
+
+    private sealed record Binding(Option Option, Func<FaceTrainerOptions, ParseResult, FaceTrainerOptions> Apply);
 }

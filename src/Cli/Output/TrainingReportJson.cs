@@ -50,6 +50,7 @@ internal static class TrainingReportJson
             ["images"] = result.Images,
             ["seed"] = options.Seed,
             ["device"] = result.Device,
+            ["decodeWorkers"] = options.DecodeWorkers,
             ["hyperParameters"] = HyperParameters(options.Margin),
             ["epochs"] = epochs,
             ["model"] = modelPath,
@@ -82,13 +83,19 @@ internal static class TrainingReportJson
 
     private static JsonObject HyperParameters(MarginOptions m)
     {
-        var h = new JsonObject { ["s"] = m.Scale, [m.Loss == MarginLossKind.KappaFace ? "m0" : "m"] = m.EffectiveMargin };
+        var h = new JsonObject
+        {
+            ["s"] = m.Scale,
+            [m.Loss == MarginLossKind.KappaFace ? "m0" : "m"] = m.EffectiveMargin,
+            ["sampleRate"] = m.Sampling.SampleRate,
+        };
         if (m.Loss == MarginLossKind.KappaFace)
         {
-            h["T"] = m.Temperature;
-            h["gamma"] = m.Gamma;
-            h["momentum"] = m.MemoryMomentum;
-            h["source"] = m.Source.ToString();
+            h["T"] = m.KappaFace.Temperature;
+            h["gamma"] = m.KappaFace.Gamma;
+            h["momentum"] = m.KappaFace.MemoryMomentum;
+            h["source"] = m.KappaFace.Source.ToString();
+            h["memoryBuffer"] = m.KappaFace.MemoryBufferPrecision.ToString().ToLowerInvariant();
         }
         return h;
     }

@@ -70,7 +70,7 @@ public static class ConcentrationMath
     /// </summary>
     /// <param name="resultantLengths">Mean resultant length of each class.</param>
     /// <param name="dimension">The sphere's ambient dimension <c>d</c> (the reference hard-codes 512).</param>
-    /// <param name="clamp">See <see cref="RawKappa(double, int, double)"/>; <see cref="MarginOptions.ResultantClamp"/>.</param>
+    /// <param name="clamp">See <see cref="RawKappa(double, int, double)"/>; <see cref="KappaFaceOptions.ResultantClamp"/>.</param>
     public static double[] Kappa(IReadOnlyList<double> resultantLengths, int dimension, double clamp)
         => ReplaceNonFinite(RawKappa(resultantLengths, dimension, clamp));
 

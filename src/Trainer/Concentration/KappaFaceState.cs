@@ -26,7 +26,7 @@ public sealed class KappaFaceState : IDisposable
     private double[] _psi;
     private double[] _margins;
 
-    /// <summary>Creates the state with every <c>psi</c> at <see cref="MarginOptions.InitialPsi"/> and zero sums.</summary>
+    /// <summary>Creates the state with every <c>psi</c> at <see cref="KappaFaceOptions.InitialPsi"/> and zero sums.</summary>
     /// <param name="classCounts">Dataset count <c>n_c</c> of each class, in label order (fixed for the run).</param>
     /// <param name="embeddingSize">Length D of the unit vectors that will be accumulated.</param>
     /// <param name="options">Hyper-parameters; validated and copied.</param>
@@ -42,14 +42,14 @@ public sealed class KappaFaceState : IDisposable
 
         ArgumentOutOfRangeException.ThrowIfLessThan(embeddingSize, 1);
         options.Validate();
-        _options = options.Clone();
+        _options = options; // an immutable record: no copy needed
         _counts = (long[])classCounts.Clone();
         EmbeddingSize = embeddingSize;
-        KappaDimension = _options.KappaDimension ?? embeddingSize;
+        KappaDimension = _options.KappaFace.KappaDimension ?? embeddingSize;
         BaseMargin = _options.EffectiveMargin;
         // n_c never changes, so the sample weight is computed once (the code recomputes it to the same value).
-        _sampleWeights = ConcentrationMath.SampleWeights(_counts, _options.CountScale);
-        _psi = Enumerable.Repeat(_options.InitialPsi, _counts.Length).ToArray();
+        _sampleWeights = ConcentrationMath.SampleWeights(_counts, _options.KappaFace.CountScale);
+        _psi = Enumerable.Repeat(_options.KappaFace.InitialPsi, _counts.Length).ToArray();
         _margins = ScaleByBaseMargin(_psi);
 
         // Long-lived tensors: keep them out of any dispose scope the caller happens to be in.
@@ -64,7 +64,7 @@ public sealed class KappaFaceState : IDisposable
     /// <summary>Length D of the accumulated unit vectors.</summary>
     public int EmbeddingSize { get; }
 
-    /// <summary>The <c>d</c> in the concentration estimate (<see cref="MarginOptions.KappaDimension"/> or D).</summary>
+    /// <summary>The <c>d</c> in the concentration estimate (<see cref="KappaFaceOptions.KappaDimension"/> or D).</summary>
     public int KappaDimension { get; }
 
     /// <summary>Base margin <c>m0</c>.</summary>
@@ -130,13 +130,13 @@ public sealed class KappaFaceState : IDisposable
             observed = _observed.cpu().data<long>().ToArray();
         }
 
-        var divisors = _options.DivideByObservedCount ? observed : _counts;
+        var divisors = _options.KappaFace.DivideByObservedCount ? observed : _counts;
         var resultant = ConcentrationMath.ResultantLengths(norms, divisors);
-        var raw = ConcentrationMath.RawKappa(resultant, KappaDimension, _options.ResultantClamp);
+        var raw = ConcentrationMath.RawKappa(resultant, KappaDimension, _options.KappaFace.ResultantClamp);
         var kappa = ConcentrationMath.ReplaceNonFinite(raw);
-        var (mean, std) = ConcentrationMath.Moments(kappa, _options.UnbiasedStd);
-        var concentrationWeights = ConcentrationMath.ConcentrationWeights(kappa, _options.Temperature, _options.UnbiasedStd);
-        var psi = ConcentrationMath.Psi(concentrationWeights, _sampleWeights, _options.Gamma, _options.GammaConvention);
+        var (mean, std) = ConcentrationMath.Moments(kappa, _options.KappaFace.UnbiasedStd);
+        var concentrationWeights = ConcentrationMath.ConcentrationWeights(kappa, _options.KappaFace.Temperature, _options.KappaFace.UnbiasedStd);
+        var psi = ConcentrationMath.Psi(concentrationWeights, _sampleWeights, _options.KappaFace.Gamma, _options.KappaFace.GammaConvention);
         SetPsi(psi);
         ResetSums();
 

@@ -7,7 +7,7 @@ namespace KappaFace.MLNet.Trainer.Concentration;
 
 /// <summary>
 /// Ties KappaFace's bookkeeping together for the training loop: after each optimizer step it obtains the batch's
-/// unit vectors (memory buffer or momentum encoder, per <see cref="MarginOptions.Source"/>) and adds them to the
+/// unit vectors (memory buffer or momentum encoder, per <see cref="KappaFaceOptions.Source"/>) and adds them to the
 /// class sums; at each epoch end it recomputes the margins.
 /// </summary>
 public sealed class KappaFaceTracker : IDisposable
@@ -25,10 +25,10 @@ public sealed class KappaFaceTracker : IDisposable
     /// <summary>The class sums and margins (read by <see cref="KappaFaceMargin"/>).</summary>
     public KappaFaceState State { get; }
 
-    /// <summary>The memory buffer, when <see cref="MarginOptions.Source"/> is <see cref="ConcentrationSource.MemoryBuffer"/>.</summary>
+    /// <summary>The memory buffer, when <see cref="KappaFaceOptions.Source"/> is <see cref="ConcentrationSource.MemoryBuffer"/>.</summary>
     public MemoryBuffer? Memory { get; }
 
-    /// <summary>The momentum encoder, when <see cref="MarginOptions.Source"/> is <see cref="ConcentrationSource.MomentumEncoder"/>.</summary>
+    /// <summary>The momentum encoder, when <see cref="KappaFaceOptions.Source"/> is <see cref="ConcentrationSource.MomentumEncoder"/>.</summary>
     public MomentumEncoder? Encoder { get; }
 
     /// <summary>Where the vectors come from.</summary>
@@ -50,12 +50,12 @@ public sealed class KappaFaceTracker : IDisposable
         var state = new KappaFaceState(classCounts, embeddingSize, options, device);
         try
         {
-            if (options.Source == ConcentrationSource.MemoryBuffer)
+            if (options.KappaFace.Source == ConcentrationSource.MemoryBuffer)
             {
                 // On the host, only each batch's rows travel to the training device and back.
-                var memoryDevice = options.MemoryBufferOnHost ? torch.CPU : device;
-                var memory = new MemoryBuffer(imageCount, embeddingSize, options.MemoryMomentum, options.MomentumConvention, seed,
-                    memoryDevice, options.MemoryBufferPrecision);
+                var memoryDevice = options.KappaFace.MemoryBufferOnHost ? torch.CPU : device;
+                var memory = new MemoryBuffer(imageCount, embeddingSize, options.KappaFace.MemoryMomentum, options.KappaFace.MomentumConvention, seed,
+                    memoryDevice, options.KappaFace.MemoryBufferPrecision);
                 return new KappaFaceTracker(state, memory, null);
             }
 
@@ -69,7 +69,7 @@ public sealed class KappaFaceTracker : IDisposable
             MomentumEncoder encoder;
             try
             {
-                encoder = new MomentumEncoder(twin, online, options.EncoderMomentum, options.EncoderTracksBatchNorm);
+                encoder = new MomentumEncoder(twin, online, options.KappaFace.EncoderMomentum, options.KappaFace.EncoderTracksBatchNorm);
             }
             catch
             {

@@ -74,7 +74,7 @@ public static class ModelCardAssembler
         };
         if (options.Margin.Loss == MarginLossKind.KappaFace)
         {
-            extra[ConcentrationSourceKey] = options.Margin.Source.ToString();
+            extra[ConcentrationSourceKey] = options.Margin.KappaFace.Source.ToString();
         }
 
         return ForBackbone(result.Backbone, alignment) with
@@ -107,9 +107,9 @@ public static class ModelCardAssembler
         if (margin.Loss == MarginLossKind.KappaFace)
         {
             parameters["m0"] = margin.EffectiveMargin;
-            parameters["T"] = margin.Temperature;
-            parameters["gamma"] = margin.Gamma;
-            parameters["momentum"] = margin.MemoryMomentum;
+            parameters["T"] = margin.KappaFace.Temperature;
+            parameters["gamma"] = margin.KappaFace.Gamma;
+            parameters["momentum"] = margin.KappaFace.MemoryMomentum;
         }
         else
         {

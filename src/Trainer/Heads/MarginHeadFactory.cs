@@ -26,14 +26,14 @@ public static class MarginHeadFactory
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(classCounts);
         options.Validate();
-        var snapshot = options.Clone();
+        var snapshot = options; // an immutable record: the head keeps it as given
         var tracker = snapshot.Loss == MarginLossKind.KappaFace
             ? KappaFaceTracker.Create(snapshot, classCounts, classCounts.Sum(), embeddingSize, online, twinFactory, seed, device)
             : null;
         try
         {
             var policy = CreatePolicy(snapshot, tracker?.State);
-            var sampler = snapshot.SampleRate < 1 ? new ClassCentreSampler(classCounts.Length, snapshot.SampleRate, seed) : null;
+            var sampler = snapshot.Sampling.SampleRate < 1 ? new ClassCentreSampler(classCounts.Length, snapshot.Sampling.SampleRate, seed) : null;
             var head = new MarginSoftmaxHead(classCounts.Length, embeddingSize, snapshot.Scale, policy, dtype, sampler);
             if (device is not null)
             {

@@ -1,13 +1,13 @@
-using System.Globalization;
-
 namespace KappaFace.MLNet.Trainer.Heads;
 
 /// <summary>
-/// Hyper-parameters of the margin softmax head and of KappaFace's concentration bookkeeping.
-/// Defaults follow the KappaFace reference code and its shipped configuration (spec section 1.10): every choice
-/// on which the paper and the code disagree is an option here whose default is the code's.
+/// Hyper-parameters of the margin softmax head: the loss, its scale and margin and the numerical choices of the
+/// target logit, with KappaFace's concentration bookkeeping in <see cref="KappaFace"/> and PartialFC class-centre
+/// sampling in <see cref="Sampling"/>. Defaults follow the KappaFace reference code and its shipped configuration
+/// (docs/kappaface.md, "Paper and code"): every choice on which the paper and the code disagree is an option whose
+/// default is the code's. Copy with <c>with</c>: <c>options with { Loss = MarginLossKind.ArcFace }</c>.
 /// </summary>
-public sealed class MarginOptions
+public sealed record MarginOptions
 {
     /// <summary>KappaFace's base margin <c>m0</c> in the shipped configuration (the class default 0.62 was never used).</summary>
     public const double DefaultKappaFaceMargin = 0.8;
@@ -19,17 +19,17 @@ public sealed class MarginOptions
     public const double DefaultCosFaceMargin = 0.35;
 
     /// <summary>The loss to train with. Default <see cref="MarginLossKind.KappaFace"/>.</summary>
-    public MarginLossKind Loss { get; set; } = MarginLossKind.KappaFace;
+    public MarginLossKind Loss { get; init; } = MarginLossKind.KappaFace;
 
     /// <summary>Logit scale <c>s</c>, applied to every column. Default 64.</summary>
-    public double Scale { get; set; } = 64.0;
+    public double Scale { get; init; } = 64.0;
 
     /// <summary>
     /// The margin; <see langword="null"/> selects the loss's default (KappaFace <c>m0</c> = 0.8, ArcFace 0.5,
     /// CosFace 0.35). For KappaFace this is the base margin <c>m0</c> that <c>psi</c> scales. Read
     /// <see cref="EffectiveMargin"/> for the value in force.
     /// </summary>
-    public double? Margin { get; set; }
+    public double? Margin { get; init; }
 
     /// <summary>The margin in force: <see cref="Margin"/>, or the default of <see cref="Loss"/> when it is unset.</summary>
     public double EffectiveMargin => Margin ?? Loss switch
@@ -40,145 +40,36 @@ public sealed class MarginOptions
     };
 
     /// <summary>
-    /// KappaFace "temperature" <c>T</c>. It <b>multiplies</b> the standardised concentration inside the sigmoid,
-    /// as the code does (the paper calls it a temperature); smaller values pull every weight toward 0.5.
-    /// Default 0.4 (shipped configuration; the class default 0.55 was not used).
-    /// </summary>
-    public double Temperature { get; set; } = 0.4;
-
-    /// <summary>KappaFace mixing weight <c>gamma</c> in [0, 1]; see <see cref="GammaConvention"/> for which term it weights. Default 0.7.</summary>
-    public double Gamma { get; set; } = 0.7;
-
-    /// <summary>Which weight <see cref="Gamma"/> multiplies. Default <see cref="Heads.GammaConvention.Code"/> (the concentration weight).</summary>
-    public GammaConvention GammaConvention { get; set; } = GammaConvention.Code;
-
-    /// <summary>Memory-buffer momentum <c>mu</c> in [0, 1]. Default 0.9; see <see cref="MomentumConvention"/> for its side.</summary>
-    public double MemoryMomentum { get; set; } = 0.9;
-
-    /// <summary>
-    /// Which side of the memory update <see cref="MemoryMomentum"/> weights. Default
-    /// <see cref="Heads.MomentumConvention.NewFeature"/> (the code: 90% new feature, 10% old row).
-    /// </summary>
-    public MomentumConvention MomentumConvention { get; set; } = MomentumConvention.NewFeature;
-
-    /// <summary>
-    /// Factor on the largest class count giving the half-cosine's end point, <c>K = CountScale * max n_c</c>.
-    /// The code's 1.05 keeps the largest class's sample weight just above 0; paper v1 uses 1. Default 1.05.
-    /// </summary>
-    public double CountScale { get; set; } = 1.05;
-
-    /// <summary>
-    /// Standardise concentrations with the unbiased standard deviation (divide by C - 1, PyTorch's default, as the
-    /// code does) rather than the population one (divide by C, paper v1). Default <see langword="true"/>.
-    /// </summary>
-    public bool UnbiasedStd { get; set; } = true;
-
-    /// <summary>
-    /// <c>psi</c> for every class before the first concentration estimate, in [0, 1]. Default 1.0 (the code), so
-    /// the whole first epoch trains with margin <c>m0</c>.
-    /// </summary>
-    public double InitialPsi { get; set; } = 1.0;
-
-    /// <summary>
-    /// Robustness bound for the mean resultant length, in [0, 1). With a positive value, <c>Rbar</c> is computed
-    /// in float64, clamped to [0, 1 - ResultantClamp], and a class that reaches the bound is treated as the exact
-    /// degenerate case <c>Rbar = 1</c>: its concentration becomes the largest finite one of the epoch. This catches
-    /// singleton classes whose fp32 unit vector has a norm a rounding error away from 1, which otherwise give a
-    /// huge finite concentration (about +4e9 or -2e9 at d = 512) that flattens every other class's weight to 0.5
-    /// (spec 1.9). 0 gives parity with the reference: only +inf becomes the largest finite value and NaN becomes 0.
-    /// Default 1e-6.
-    /// </summary>
-    public double ResultantClamp { get; set; } = 1e-6;
-
-    /// <summary>
-    /// Where the unit vectors for the class sums come from. Default <see cref="ConcentrationSource.MemoryBuffer"/>,
-    /// which needs one forward pass per step; note that the reference configuration
-    /// (<c>configs/base.py</c>, <c>config.momentum = True</c>) used <see cref="ConcentrationSource.MomentumEncoder"/>.
-    /// </summary>
-    public ConcentrationSource Source { get; set; } = ConcentrationSource.MemoryBuffer;
-
-    /// <summary>
-    /// Per-step EMA factor of the momentum encoder: <c>theta_k = m * theta_k + (1 - m) * theta_q</c>, in [0, 1].
-    /// Default 0.9 (the code; a very fast EMA compared with MoCo's 0.999).
-    /// </summary>
-    public double EncoderMomentum { get; set; } = 0.9;
-
-    /// <summary>
-    /// Whether the momentum encoder's BatchNorm running statistics follow the online network (floating-point
-    /// buffers with the same EMA, counters copied). Default <see langword="true"/>: a deliberate deviation from the
-    /// code, whose encoder kept the initial statistics (mean 0, variance 1) in eval mode for the whole run.
-    /// </summary>
-    public bool EncoderTracksBatchNorm { get; set; } = true;
-
-    /// <summary>
     /// Use insightface's original ArcFace fallback for <c>theta + m &gt; pi</c>: when <c>cos theta &lt;= cos(pi - m)</c>
     /// the target becomes <c>cos theta - m sin m</c> (monotone) instead of <c>cos(theta + m)</c>, with the per-sample
     /// margin. Applies to ArcFace and KappaFace. Default <see langword="false"/> (the KappaFace code has no fallback).
     /// </summary>
-    public bool ArcFaceFallback { get; set; }
+    public bool ArcFaceFallback { get; init; }
 
     /// <summary>
     /// Emulate current insightface, which applies the margin under no-grad: the loss value is unchanged but the
     /// gradient reaching the target cosine is the plain softmax one, ignoring <c>d cos(theta + m) / d theta</c>.
     /// Default <see langword="false"/> (the KappaFace code backpropagates through the margin).
     /// </summary>
-    public bool DetachMarginGradient { get; set; }
-
-    /// <summary>
-    /// Divide each class sum by the number of vectors actually added this epoch instead of the class's dataset
-    /// count <c>n_c</c>. Default <see langword="false"/> (the code divides by <c>n_c</c>, so samples dropped or
-    /// repeated by the sampler bias <c>Rbar</c> slightly).
-    /// </summary>
-    public bool DivideByObservedCount { get; set; }
+    public bool DetachMarginGradient { get; init; }
 
     /// <summary>
     /// The target cosine is clamped to <c>[-1 + eps, 1 - eps]</c> before <c>acos</c>, so rounding never yields NaN
     /// and the gradient stays finite at ±1. Default 1e-7.
     /// </summary>
-    public double ClampEpsilon { get; set; } = 1e-7;
+    public double ClampEpsilon { get; init; } = 1e-7;
 
-    /// <summary>
-    /// The dimension <c>d</c> in the concentration estimate <c>Rbar (d - Rbar^2) / (1 - Rbar^2)</c>;
-    /// <see langword="null"/> uses the embedding size. The reference hard-codes 512 whatever its embedding size.
-    /// </summary>
-    public int? KappaDimension { get; set; }
+    /// <summary>KappaFace's concentration statistics (used when <see cref="Loss"/> is KappaFace).</summary>
+    public KappaFaceOptions KappaFace { get; init; } = new();
 
-    /// <summary>
-    /// PartialFC class-centre sampling: the fraction of class centres each training step's softmax uses, in (0, 1].
-    /// The batch's own classes are always kept and the rest are drawn uniformly (seeded, reproducible across resume),
-    /// so a step costs O(rate x C x D) in the head instead of O(C x D). 1 (the default) is the full softmax; 0.1 is
-    /// insightface's choice for very many identities. The optimiser still updates every centre (weight decay and
-    /// momentum), so memory is that of the full head.
-    /// </summary>
-    public double SampleRate { get; set; } = 1.0;
-
-    /// <summary>
-    /// Storage precision of KappaFace's memory buffer (one row per training image). Default
-    /// <see cref="Concentration.MemoryBufferPrecision.Fp32"/>: exact parity with the reference and negligible size
-    /// below about a million images; <see cref="Concentration.MemoryBufferPrecision.Fp16"/> halves it (5.8M images
-    /// x 512: 11.9 GB to 5.9 GB). The blend and renormalisation are always computed in float32.
-    /// </summary>
-    public Concentration.MemoryBufferPrecision MemoryBufferPrecision { get; set; } = Concentration.MemoryBufferPrecision.Fp32;
-
-    /// <summary>
-    /// Keep the memory buffer in host memory when training on a GPU, moving only each batch's rows to and from the
-    /// device. Saves device memory at the cost of two small transfers per step; no effect on CPU. Default false.
-    /// </summary>
-    public bool MemoryBufferOnHost { get; set; }
-
-    /// <summary>A copy of these options.</summary>
-    public MarginOptions Clone() => (MarginOptions)MemberwiseClone();
+    /// <summary>PartialFC class-centre sampling. Default: every centre (the full softmax).</summary>
+    public ClassSamplingOptions Sampling { get; init; } = new();
 
     /// <summary>Checks every option's range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the exception's parameter name is the option's name.</exception>
     public void Validate()
     {
         RequireDefined(Loss, nameof(Loss));
-        RequireDefined(GammaConvention, nameof(GammaConvention));
-        RequireDefined(MomentumConvention, nameof(MomentumConvention));
-        RequireDefined(Source, nameof(Source));
-        RequireDefined(MemoryBufferPrecision, nameof(MemoryBufferPrecision));
-        Require(SampleRate > 0 && SampleRate <= 1, SampleRate, nameof(SampleRate), "must be in (0, 1]");
 
         Require(double.IsFinite(Scale) && Scale > 0, Scale, nameof(Scale), "must be finite and positive");
         if (Margin is double margin)
@@ -189,34 +80,17 @@ public sealed class MarginOptions
                 angular ? "must be in [0, pi) for an angular margin" : "must be finite and non-negative");
         }
 
-        Require(double.IsFinite(Temperature) && Temperature > 0, Temperature, nameof(Temperature), "must be finite and positive");
-        RequireUnit(Gamma, nameof(Gamma));
-        RequireUnit(MemoryMomentum, nameof(MemoryMomentum));
-        // Below 1 the largest classes would pass the half-cosine's minimum and their weight would rise again.
-        Require(double.IsFinite(CountScale) && CountScale >= 1, CountScale, nameof(CountScale), "must be finite and at least 1");
-        RequireUnit(InitialPsi, nameof(InitialPsi));
-        Require(ResultantClamp >= 0 && ResultantClamp < 1, ResultantClamp, nameof(ResultantClamp), "must be in [0, 1)");
-        RequireUnit(EncoderMomentum, nameof(EncoderMomentum));
         Require(ClampEpsilon >= 0 && ClampEpsilon < 1, ClampEpsilon, nameof(ClampEpsilon), "must be in [0, 1)");
-        if (KappaDimension is int dimension)
-        {
-            Require(dimension >= 1, dimension, nameof(KappaDimension), "must be at least 1");
-        }
+        ArgumentNullException.ThrowIfNull(KappaFace, nameof(KappaFace));
+        ArgumentNullException.ThrowIfNull(Sampling, nameof(Sampling));
+        KappaFace.Validate();
+        Sampling.Validate();
     }
-
-    private static void RequireUnit(double value, string name)
-        => Require(value >= 0 && value <= 1, value, name, "must be in [0, 1]");
 
     private static void RequireDefined<TEnum>(TEnum value, string name)
         where TEnum : struct, Enum
-        => Require(Enum.IsDefined(value), value, name, "is not a defined value of " + typeof(TEnum).Name);
+        => OptionRules.RequireDefined(nameof(MarginOptions), value, name);
 
     private static void Require(bool condition, object value, string name, string rule)
-    {
-        if (!condition)
-        {
-            throw new ArgumentOutOfRangeException(name, value,
-                string.Create(CultureInfo.InvariantCulture, $"MarginOptions.{name} {rule}; got {value}."));
-        }
-    }
+        => OptionRules.Require(nameof(MarginOptions), condition, value, name, rule);
 }

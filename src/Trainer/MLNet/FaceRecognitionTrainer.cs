@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Reflection;
 using KappaFace.MLNet.Onnx;
 using KappaFace.MLNet.Trainer.Backbones;
 using KappaFace.MLNet.Trainer.Export;
@@ -53,10 +52,16 @@ public sealed class FaceRecognitionTrainer : IEstimator<TransformerChain<ITransf
         ArgumentException.ThrowIfNullOrWhiteSpace(options.LabelColumnName, nameof(options));
         ArgumentException.ThrowIfNullOrWhiteSpace(options.ImageColumnName, nameof(options));
         ArgumentException.ThrowIfNullOrWhiteSpace(options.OutputColumnName, nameof(options));
+        if (options.ValidationFraction is < 0 or >= 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.ValidationFraction,
+                Invariant($"FaceRecognitionTrainerOptions.ValidationFraction must be in [0, 1); got {options.ValidationFraction}."));
+        }
+
         _mlContext = mlContext;
         _options = options;
         _loss = loss;
-        EffectiveTraining(seed: 0, device: "cpu").Validate();
+        EffectiveTraining(device: "cpu").Validate();
     }
 
     /// <summary>The loss this estimator trains with.</summary>
@@ -82,14 +87,13 @@ public sealed class FaceRecognitionTrainer : IEstimator<TransformerChain<ITransf
         var host = (IHostEnvironment)_mlContext;
         using IChannel channel = host.Start("KappaFace");
         string device = ChooseDevice(channel);
-        int seed = _options.Seed ?? host.Register("KappaFace").Rand.Next();
-        FaceTrainerOptions training = EffectiveTraining(seed, device);
+        FaceTrainerOptions training = EffectiveTraining(device);
 
         (KappaFace.MLNet.Data.FaceImageSet set, int skipped) = TrainingRows.Read(_mlContext, input, _options.LabelColumnName, _options.ImageColumnName, size);
         channel.Info(MessageSensitivity.None, Invariant($"Read {set.Count} images of {set.ClassCount} identities at {size}x{size}")
             + (skipped > 0 ? Invariant($"; skipped {skipped} rows with a missing label.") : "."));
 
-        (KappaFace.MLNet.Data.FaceImageSet train, KappaFace.MLNet.Data.FaceImageSet? validation) = HoldOut(set, training, channel);
+        (KappaFace.MLNet.Data.FaceImageSet train, KappaFace.MLNet.Data.FaceImageSet? validation) = HoldOut(set, _options.ValidationFraction, training.Seed, channel);
         var progress = new Progress(channel, _options.Progress);
         var trainer = new FaceModelTrainer(training, message => channel.Info(MessageSensitivity.None, message));
         TrainingResult result = trainer.Train(train, validation, progress, _options.CancellationToken);
@@ -99,7 +103,7 @@ public sealed class FaceRecognitionTrainer : IEstimator<TransformerChain<ITransf
         OnnxExporter.Export(backbone, card, path);
         channel.Info(MessageSensitivity.None, Invariant($"Exported the {card.Backbone} model ({card.EmbeddingSize}-d embedding) to {path}."));
         LastModelPath = path;
-        LastTraining = new FaceTrainingSummary(result.Epochs, result.Device, result.Classes, result.Images, seed, path);
+        LastTraining = new FaceTrainingSummary(result.Epochs, result.Device, result.Classes, result.Images, training.Seed, path);
 
         return Embedding(File.ReadAllBytes(path)).Fit(input);
     }
@@ -129,14 +133,14 @@ public sealed class FaceRecognitionTrainer : IEstimator<TransformerChain<ITransf
     // With a validation fraction, whole identities are held out so each epoch reports verification accuracy
     // on people the network never saw; the model is then trained on the rest only.
     private static (KappaFace.MLNet.Data.FaceImageSet Train, KappaFace.MLNet.Data.FaceImageSet? Validation) HoldOut(
-        KappaFace.MLNet.Data.FaceImageSet set, FaceTrainerOptions training, IChannel channel)
+        KappaFace.MLNet.Data.FaceImageSet set, double fraction, int seed, IChannel channel)
     {
-        if (training.ValidationFraction == 0)
+        if (fraction == 0)
         {
             return (set, null);
         }
 
-        var (train, validation) = set.SplitByIdentity(training.ValidationFraction, training.Seed);
+        var (train, validation) = set.SplitByIdentity(fraction, seed);
         channel.Info(MessageSensitivity.None, Invariant(
             $"Held out {validation.ClassCount} identities ({validation.Count} images) for per-epoch validation; training on {train.ClassCount} identities."));
         return (train, validation);
@@ -151,9 +155,18 @@ public sealed class FaceRecognitionTrainer : IEstimator<TransformerChain<ITransf
             FallbackToCpu = _mlContext.FallbackToCpu,
         });
 
-    /// <summary>cuda:N for <c>MLContext.GpuDeviceId</c> = N when TorchSharp can use CUDA; else the CPU or an error.</summary>
+    /// <summary>
+    /// <see cref="FaceTrainerOptions.Device"/> when the caller set one other than <c>auto</c>; otherwise ML.NET's
+    /// convention: cuda:N for <c>MLContext.GpuDeviceId</c> = N when TorchSharp can use CUDA, the CPU when it is
+    /// null, and the CPU or an error (per <c>MLContext.FallbackToCpu</c>) when CUDA is not usable.
+    /// </summary>
     private string ChooseDevice(IChannel channel)
     {
+        if (!string.Equals(_options.Training.Device, "auto", StringComparison.OrdinalIgnoreCase))
+        {
+            return _options.Training.Device;
+        }
+
         if (_mlContext.GpuDeviceId is not int id)
         {
             return "cpu";
@@ -175,24 +188,11 @@ public sealed class FaceRecognitionTrainer : IEstimator<TransformerChain<ITransf
         throw new InvalidOperationException(reason + ". Set MLContext.FallbackToCpu = true to train on the CPU instead, or GpuDeviceId = null.");
     }
 
-    /// <summary>A copy of the training options with the loss, seed and device of this run (the caller's options are not changed).</summary>
-    private FaceTrainerOptions EffectiveTraining(int seed, string device)
+    /// <summary>The training options of this run: the caller's with this estimator's loss and the chosen device.</summary>
+    private FaceTrainerOptions EffectiveTraining(string device)
     {
-        var copy = new FaceTrainerOptions();
-        foreach (PropertyInfo property in typeof(FaceTrainerOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance))
-        {
-            if (property.CanRead && property.CanWrite)
-            {
-                property.SetValue(copy, property.GetValue(_options.Training));
-            }
-        }
-
         ArgumentNullException.ThrowIfNull(_options.Training.Margin, nameof(FaceTrainerOptions.Margin));
-        copy.Margin = _options.Training.Margin.Clone();
-        copy.Margin.Loss = _loss;
-        copy.Seed = seed;
-        copy.Device = device;
-        return copy;
+        return _options.Training with { Margin = _options.Training.Margin with { Loss = _loss }, Device = device };
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -1,4 +1,3 @@
-using KappaFace.MLNet.Trainer.Backbones;
 using KappaFace.MLNet.Trainer.Heads;
 using KappaFace.MLNet.Trainer.Training;
 using KappaFace.MLNet.Transforms;
@@ -11,10 +10,10 @@ namespace KappaFace.MLNet.Trainer.MLNet;
 /// The column names and the ML.NET-facing settings live here; everything about the training run itself
 /// is in <see cref="Training"/> (the options of <see cref="FaceModelTrainer"/>).
 /// </summary>
-public sealed class FaceRecognitionTrainerOptions
+public sealed record FaceRecognitionTrainerOptions
 {
     /// <summary>The label column: a key type (any key count); key values (e.g. identity names) become class names. Default <c>Label</c>.</summary>
-    public string LabelColumnName { get; set; } = FaceColumnNames.Label;
+    public string LabelColumnName { get; init; } = FaceColumnNames.Label;
 
     /// <summary>
     /// The image column: an <c>MLImage</c> (any size: the trainer resizes it to
@@ -22,62 +21,37 @@ public sealed class FaceRecognitionTrainerOptions
     /// as <c>ApplyFaceEmbedding</c> does at inference) or a float vector of exactly 3 x H x H values (RGB
     /// planes, 0..255; rounded to whole values for training). Default <c>Image</c>.
     /// </summary>
-    public string ImageColumnName { get; set; } = FaceColumnNames.Image;
+    public string ImageColumnName { get; init; } = FaceColumnNames.Image;
 
     /// <summary>The embedding column the fitted transformer writes. Default <c>Embedding</c>.</summary>
-    public string OutputColumnName { get; set; } = FaceColumnNames.Embedding;
+    public string OutputColumnName { get; init; } = FaceColumnNames.Embedding;
 
     /// <summary>
     /// Where the trained ONNX model is written. Null (default): a new file <c>kappaface-*.onnx</c> in the
     /// temporary folder, which the caller may delete: the fitted transformer holds the model's bytes, and
     /// <c>mlContext.Model.Save</c> stores them in the saved model.
     /// </summary>
-    public string? ModelPath { get; set; }
+    public string? ModelPath { get; init; }
 
     /// <summary>
-    /// The seed of weights, shuffling and flips. Null (default): drawn from the <c>MLContext</c>'s
-    /// random source, so <c>new MLContext(seed: n)</c> makes the run repeatable. Overrides
-    /// <see cref="FaceTrainerOptions.Seed"/>.
+    /// Fraction of the identities held out (seeded by <see cref="FaceTrainerOptions.Seed"/>, whole identities) for
+    /// per-epoch verification accuracy (<see cref="FaceRecognitionTrainer.LastTraining"/>); the model is trained on
+    /// the others. In [0, 1); default 0 (train on every identity).
     /// </summary>
-    public int? Seed { get; set; }
+    public double ValidationFraction { get; init; }
 
     /// <summary>Receives progress after optimiser steps (as well as the <c>MLContext</c> log). Optional.</summary>
-    public IProgress<TrainingProgress>? Progress { get; set; }
+    public IProgress<TrainingProgress>? Progress { get; init; }
 
     /// <summary>Stops training (an <see cref="OperationCanceledException"/> from <c>Fit</c>). Optional.</summary>
-    public CancellationToken CancellationToken { get; set; }
+    public CancellationToken CancellationToken { get; init; }
 
     /// <summary>
     /// The training run: backbone, image and embedding size, loss and its hyper-parameters, epochs,
-    /// batch size, learning rate, ... <see cref="FaceTrainerOptions.Device"/> is not used: the device
-    /// comes from <c>MLContext.GpuDeviceId</c> and <c>MLContext.FallbackToCpu</c> (null: the CPU), and the
-    /// seed from <see cref="Seed"/>. A <see cref="FaceTrainerOptions.ValidationFraction"/> above 0 holds out that share
-    /// of the identities (seeded, whole identities) for per-epoch verification accuracy
-    /// (<see cref="FaceRecognitionTrainer.LastTraining"/>); the model is trained on the others. The
-    /// <c>KappaFace</c>/<c>ArcFace</c>/<c>CosFace</c> methods set
-    /// <see cref="MarginOptions.Loss"/> to their loss.
+    /// batch size, learning rate, seed, ... A <see cref="FaceTrainerOptions.Device"/> other than <c>auto</c> is
+    /// used as given; <c>auto</c> (the default) follows ML.NET: <c>MLContext.GpuDeviceId</c> and
+    /// <c>MLContext.FallbackToCpu</c> (null: the CPU). The <c>KappaFace</c>/<c>ArcFace</c>/<c>CosFace</c>
+    /// methods set <see cref="MarginOptions.Loss"/> to their loss (the options given are not changed).
     /// </summary>
-    public FaceTrainerOptions Training { get; set; } = new();
-
-    /// <summary>Options with loose arguments filled in (used by the catalog methods).</summary>
-    internal static FaceRecognitionTrainerOptions Create(
-        string labelColumnName, string imageColumnName, string outputColumnName, BackboneKind backbone, int imageSize,
-        int embeddingSize, int epochs, int batchSize, double learningRate, double scale, double? margin, string? modelPath) =>
-        new()
-        {
-            LabelColumnName = labelColumnName,
-            ImageColumnName = imageColumnName,
-            OutputColumnName = outputColumnName,
-            ModelPath = modelPath,
-            Training = new FaceTrainerOptions
-            {
-                Backbone = backbone,
-                ImageSize = imageSize,
-                EmbeddingSize = embeddingSize,
-                Epochs = epochs,
-                BatchSize = batchSize,
-                LearningRate = learningRate,
-                Margin = new MarginOptions { Scale = scale, Margin = margin },
-            },
-        };
+    public FaceTrainerOptions Training { get; init; } = new();
 }

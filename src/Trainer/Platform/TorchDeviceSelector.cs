@@ -1,3 +1,4 @@
+using KappaFace.MLNet.Onnx.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,32 +15,25 @@ public static class TorchDeviceSelector
     public static Device Resolve(string request, bool cudaAvailable)
     {
         ArgumentNullException.ThrowIfNull(request);
-        string r = request.Trim().ToLowerInvariant();
-        if (r == "auto")
+        // One grammar for both runtimes: the ONNX side's spec parses the request.
+        ExecutionProviderSpec spec = ExecutionProviderSpec.Parse(request);
+        switch (spec.Kind)
         {
-            return cudaAvailable ? new Device(DeviceType.CUDA, 0) : CPU;
+            case ExecutionProviderKind.Cpu:
+                return CPU;
+            case ExecutionProviderKind.Auto:
+                return cudaAvailable ? new Device(DeviceType.CUDA, 0) : CPU;
+            default:
+                if (!cudaAvailable)
+                {
+                    throw new InvalidOperationException(
+                        $"Device '{request}' was requested but TorchSharp sees no CUDA device. This build uses the CPU libtorch " +
+                        "backend; build with -p:TorchBackend=cuda (TorchSharp-cuda-linux, CUDA 12 drivers) on a machine with an " +
+                        "NVIDIA GPU, or use --device auto to fall back to the CPU.");
+                }
+
+                return new Device(DeviceType.CUDA, spec.DeviceId);
         }
-        if (r == "cpu")
-        {
-            return CPU;
-        }
-        if (r == "cuda" || r.StartsWith("cuda:", StringComparison.Ordinal))
-        {
-            int index = 0;
-            if (r.Length > 4 && (!int.TryParse(r.AsSpan(5), out index) || index < 0))
-            {
-                throw new ArgumentException($"Device '{request}' is not valid: expected cuda or cuda:N with N >= 0.", nameof(request));
-            }
-            if (!cudaAvailable)
-            {
-                throw new InvalidOperationException(
-                    $"Device '{request}' was requested but TorchSharp sees no CUDA device. This build uses the CPU libtorch " +
-                    "backend; build with -p:TorchBackend=cuda (TorchSharp-cuda-linux, CUDA 12 drivers) on a machine with an " +
-                    "NVIDIA GPU, or use --device auto to fall back to the CPU.");
-            }
-            return new Device(DeviceType.CUDA, index);
-        }
-        throw new ArgumentException($"Device '{request}' is not valid: expected auto, cpu, cuda or cuda:N.", nameof(request));
     }
 
     /// <summary>Resolves <paramref name="request"/> against what this process's TorchSharp reports.</summary>

@@ -13,110 +13,106 @@ public enum OptimizerKind
 }
 
 /// <summary>
-/// Everything that controls one training run. Defaults follow the KappaFace reference recipe
-/// (kappaface-spec.md section 2.1) scaled to one CPU: SGD 0.9, weight decay 5e-4, gradient clip 5
-/// on the backbone, horizontal flips, s = 64 and m0 = 0.8.
+/// Everything that controls one training run, for <see cref="FaceModelTrainer"/>, the ML.NET trainers
+/// (<c>FaceRecognitionTrainerOptions.Training</c>) and the CLI's <c>train</c> and <c>demo</c> alike. Defaults follow
+/// the KappaFace reference recipe (docs/kappaface.md, "Training recipe") scaled to one CPU: SGD 0.9, weight
+/// decay 5e-4, gradient clip 5 on the backbone, horizontal flips, s = 64 and m0 = 0.8. Copy with <c>with</c>:
+/// <c>options with { Epochs = 3 }</c>.
 /// </summary>
-public sealed class FaceTrainerOptions
+public sealed record FaceTrainerOptions
 {
     /// <summary>The network. Default MobileFaceNet, which trains in reasonable time on a CPU.</summary>
-    public BackboneKind Backbone { get; set; } = BackboneKind.MobileFaceNet;
+    public BackboneKind Backbone { get; init; } = BackboneKind.MobileFaceNet;
 
     /// <summary>Side of the square network input in pixels; a multiple of 16. Default 112.</summary>
-    public int ImageSize { get; set; } = 112;
+    public int ImageSize { get; init; } = 112;
 
     /// <summary>Embedding length D. Default 512.</summary>
-    public int EmbeddingSize { get; set; } = 512;
+    public int EmbeddingSize { get; init; } = 512;
 
     /// <summary>The margin loss and its hyper-parameters (KappaFace by default).</summary>
-    public MarginOptions Margin { get; set; } = new();
+    public MarginOptions Margin { get; init; } = new();
 
     /// <summary>Passes over the training set. Default 10.</summary>
-    public int Epochs { get; set; } = 10;
+    public int Epochs { get; init; } = 10;
 
     /// <summary>Images per optimiser step. Default 64.</summary>
-    public int BatchSize { get; set; } = 64;
+    public int BatchSize { get; init; } = 64;
 
     /// <summary>Optimiser. Default SGD.</summary>
-    public OptimizerKind Optimizer { get; set; } = OptimizerKind.Sgd;
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
 
     /// <summary>Peak learning rate. Default 0.1 (the reference rate at batch 512; lower it for AdamW, e.g. 1e-3).</summary>
-    public double LearningRate { get; set; } = 0.1;
+    public double LearningRate { get; init; } = 0.1;
 
     /// <summary>SGD momentum. Default 0.9.</summary>
-    public double Momentum { get; set; } = 0.9;
+    public double Momentum { get; init; } = 0.9;
 
     /// <summary>Weight decay, applied to backbone and class centres alike as in the references. Default 5e-4.</summary>
-    public double WeightDecay { get; set; } = 5e-4;
+    public double WeightDecay { get; init; } = 5e-4;
 
     /// <summary>Linear warm-up length in epochs (fractions allowed). Default 0, as the reference.</summary>
-    public double WarmupEpochs { get; set; }
+    public double WarmupEpochs { get; init; }
 
     /// <summary>Decay after warm-up. Default cosine.</summary>
-    public LearningRateDecay Decay { get; set; } = LearningRateDecay.Cosine;
+    public LearningRateDecay Decay { get; init; } = LearningRateDecay.Cosine;
 
     /// <summary>Epochs at which <see cref="LearningRateDecay.Step"/> multiplies the rate by <see cref="StepFactor"/>.</summary>
-    public IReadOnlyList<int> StepEpochs { get; set; } = [10, 18, 22];
+    public IReadOnlyList<int> StepEpochs { get; init; } = [10, 18, 22];
 
     /// <summary>Factor of each step decay. Default 0.1.</summary>
-    public double StepFactor { get; set; } = 0.1;
+    public double StepFactor { get; init; } = 0.1;
 
     /// <summary>Power of <see cref="LearningRateDecay.Polynomial"/>. Default 2, as insightface.</summary>
-    public double PolynomialPower { get; set; } = 2;
+    public double PolynomialPower { get; init; } = 2;
 
     /// <summary>Global L2 norm the backbone gradient is clipped to; 0 disables. Default 5 (class centres are not clipped).</summary>
-    public double GradientClipNorm { get; set; } = 5;
+    public double GradientClipNorm { get; init; } = 5;
 
     /// <summary>Random horizontal flips of training images. Default true.</summary>
-    public bool HorizontalFlip { get; set; } = true;
+    public bool HorizontalFlip { get; init; } = true;
 
     /// <summary>Seed for weights, shuffling, flips and the KappaFace memory. Default 1.</summary>
-    public int Seed { get; set; } = 1;
+    public int Seed { get; init; } = 1;
 
     /// <summary><c>auto</c> (CUDA when TorchSharp sees it, else CPU), <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>. Default auto.</summary>
-    public string Device { get; set; } = "auto";
+    public string Device { get; init; } = "auto";
 
     /// <summary>Intra-op CPU threads for libtorch; null keeps libtorch's choice (all cores).</summary>
-    public int? Threads { get; set; }
+    public int? Threads { get; init; }
 
     /// <summary>Folder for checkpoints; null writes none. Checkpoints are written atomically at every epoch end and on cancellation.</summary>
-    public string? CheckpointDirectory { get; set; }
+    public string? CheckpointDirectory { get; init; }
 
     /// <summary>Also write a checkpoint every this many steps; 0 means only at epoch ends. Default 0.</summary>
-    public int CheckpointEverySteps { get; set; }
+    public int CheckpointEverySteps { get; init; }
 
     /// <summary>How many checkpoints to keep (the newest ones); at least 2 so a damaged newest one has a fallback. Default 3.</summary>
-    public int CheckpointsToKeep { get; set; } = 3;
+    public int CheckpointsToKeep { get; init; } = 3;
 
     /// <summary>Continue from the newest valid checkpoint in <see cref="CheckpointDirectory"/> when there is one. Default false.</summary>
-    public bool Resume { get; set; }
-
-    /// <summary>
-    /// Fraction of identities held out for per-epoch verification accuracy (identity-disjoint); 0 disables.
-    /// Used by callers that split a folder; the trainer itself takes the split it is given.
-    /// </summary>
-    public double ValidationFraction { get; set; }
+    public bool Resume { get; init; }
 
     /// <summary>Balanced pairs drawn from the validation identities each epoch. Default 2000.</summary>
-    public int ValidationPairs { get; set; } = 2000;
+    public int ValidationPairs { get; init; } = 2000;
 
     /// <summary>Raise glibc's malloc thresholds before training (Linux only; see GlibcAllocatorTuning). Default true.</summary>
-    public bool TuneAllocator { get; set; } = true;
+    public bool TuneAllocator { get; init; } = true;
 
     /// <summary>
     /// Threads that decode and convert a batch's images in the background; null uses one for images in memory and
     /// every core but one (at least 1) for images decoded on the fly (<see cref="Data.StreamingTrainingImages"/>).
     /// </summary>
-    public int? DecodeWorkers { get; set; }
+    public int? DecodeWorkers { get; init; }
 
     /// <summary>
     /// Batches assembled ahead of the one being trained on (the bounded queue of the batch pipeline). Each costs
     /// <c>BatchSize x 3 x S x S</c> floats (9.6 MB at 64 x 112 px). Default 3.
     /// </summary>
-    public int PrefetchBatches { get; set; } = 3;
+    public int PrefetchBatches { get; init; } = 3;
 
     /// <summary>Report progress every this many steps. Default 1.</summary>
-    public int ProgressEverySteps { get; set; } = 1;
+    public int ProgressEverySteps { get; init; } = 1;
 
     /// <summary>Checks every value and throws <see cref="ArgumentOutOfRangeException"/> naming the first bad one.</summary>
     public void Validate()
@@ -135,7 +131,6 @@ public sealed class FaceTrainerOptions
         Check(Threads is null or > 0, nameof(Threads), Threads ?? 0, "positive");
         Check(CheckpointEverySteps >= 0, nameof(CheckpointEverySteps), CheckpointEverySteps, "non-negative");
         Check(CheckpointsToKeep >= 2, nameof(CheckpointsToKeep), CheckpointsToKeep, "at least 2");
-        Check(ValidationFraction is >= 0 and < 1, nameof(ValidationFraction), ValidationFraction, "in [0, 1)");
         Check(ValidationPairs >= 20, nameof(ValidationPairs), ValidationPairs, "at least 20");
         Check(DecodeWorkers is null or > 0, nameof(DecodeWorkers), DecodeWorkers ?? 0, "positive");
         Check(PrefetchBatches >= 1, nameof(PrefetchBatches), PrefetchBatches, "at least 1");

@@ -209,8 +209,8 @@ internal sealed class TrainingState : IDisposable
     private string ScaleFingerprint()
     {
         var margin = _options.Margin;
-        string rate = margin.SampleRate < 1 ? $" sample-rate={margin.SampleRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" : "";
-        string precision = margin.MemoryBufferPrecision != Concentration.MemoryBufferPrecision.Fp32 ? $" memory={margin.MemoryBufferPrecision}" : "";
+        string rate = margin.Sampling.SampleRate < 1 ? $" sample-rate={margin.Sampling.SampleRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" : "";
+        string precision = margin.KappaFace.MemoryBufferPrecision != Concentration.MemoryBufferPrecision.Fp32 ? $" memory={margin.KappaFace.MemoryBufferPrecision}" : "";
         return rate + precision;
     }
 

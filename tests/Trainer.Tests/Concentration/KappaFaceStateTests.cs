@@ -22,7 +22,7 @@ public class KappaFaceStateTests
     [Fact]
     public void Psi_starts_at_the_initial_value_and_margins_at_m0_times_it()
     {
-        using var state = new KappaFaceState(new long[] { 4, 9, 1 }, Dim, new MarginOptions { InitialPsi = 0.25, Margin = 0.6 });
+        using var state = new KappaFaceState(new long[] { 4, 9, 1 }, Dim, new MarginOptions { Margin = 0.6, KappaFace = new KappaFaceOptions { InitialPsi = 0.25 } });
         Assert.All(state.Psi, p => Assert.Equal(0.25, p));
         Assert.All(state.Margins, m => Assert.Equal(0.6 * 0.25, m));
         Assert.Equal(state.Margins, TestData.ToVector(state.MarginTensor));
@@ -55,11 +55,7 @@ public class KappaFaceStateTests
     public void EndEpoch_equals_the_math_on_the_same_sums_and_resets_them(bool divideByObserved, GammaConvention convention, bool unbiased)
     {
         var counts = new long[] { 12, 3, 7, 1, 20, 5 };
-        var options = new MarginOptions
-        {
-            Margin = 0.7, Temperature = 0.55, Gamma = 0.6, GammaConvention = convention, UnbiasedStd = unbiased,
-            DivideByObservedCount = divideByObserved, KappaDimension = 512, CountScale = 1.1,
-        };
+        var options = new MarginOptions { Margin = 0.7, KappaFace = new KappaFaceOptions { Temperature = 0.55, Gamma = 0.6, GammaConvention = convention, UnbiasedStd = unbiased, DivideByObservedCount = divideByObserved, KappaDimension = 512, CountScale = 1.1 } };
         using var state = new KappaFaceState(counts, Dim, options);
         var random = new Random(5);
         // Class 5 is never fed; class 3 (a singleton) gets its one vector.
@@ -70,11 +66,10 @@ public class KappaFaceStateTests
         var observed = TestData.ToVector(state.ObservedCounts).Select(v => (long)v).ToArray();
         var norms = sums.Select(s => Math.Sqrt(s.Sum(v => v * v))).ToArray();
         var rbar = ConcentrationMath.ResultantLengths(norms, divideByObserved ? observed : counts);
-        var kappa = ConcentrationMath.Kappa(rbar, 512, options.ResultantClamp);
+        var kappa = ConcentrationMath.Kappa(rbar, 512, options.KappaFace.ResultantClamp);
         var wk = ConcentrationMath.ConcentrationWeights(kappa, 0.55, unbiased);
         var ws = ConcentrationMath.SampleWeights(counts, 1.1);
         var psi = ConcentrationMath.Psi(wk, ws, 0.6, convention);
-
         var stats = state.EndEpoch();
 
         Close.Relative(rbar.Select(r => double.IsNaN(r) ? -1 : r).ToArray(), stats.ResultantLengths.Select(r => double.IsNaN(r) ? -1 : r).ToArray(), 1e-12, "Rbar");
@@ -109,7 +104,7 @@ public class KappaFaceStateTests
         var vectors = TestData.UnitRows(random, labels.Length, Dim);
         KappaEpochStatistics Run(double clamp)
         {
-            using var state = new KappaFaceState(counts, Dim, new MarginOptions { ResultantClamp = clamp });
+            using var state = new KappaFaceState(counts, Dim, new MarginOptions { KappaFace = new KappaFaceOptions { ResultantClamp = clamp } });
             using var scope = torch.NewDisposeScope();
             state.Accumulate(TestData.Labels(labels), TestData.ToTensor(vectors, ScalarType.Float32));
             return state.EndEpoch();
@@ -229,6 +224,6 @@ public class KappaFaceStateTests
     {
         Assert.Throws<ArgumentException>(() => new KappaFaceState(Array.Empty<long>(), Dim, new MarginOptions()));
         Assert.Throws<ArgumentException>(() => new KappaFaceState(new long[] { 0, 0 }, Dim, new MarginOptions()));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new KappaFaceState(new long[] { 1 }, Dim, new MarginOptions { Gamma = 2 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new KappaFaceState(new long[] { 1 }, Dim, new MarginOptions { KappaFace = new KappaFaceOptions { Gamma = 2 } }));
     }
 }

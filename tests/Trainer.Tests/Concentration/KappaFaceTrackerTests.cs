@@ -18,7 +18,7 @@ public class KappaFaceTrackerTests
     [InlineData(MomentumConvention.OldMemory)]
     public void Memory_path_adds_the_new_memory_rows_to_the_class_sums(MomentumConvention convention)
     {
-        var options = new MarginOptions { Source = ConcentrationSource.MemoryBuffer, MomentumConvention = convention, MemoryMomentum = 0.8 };
+        var options = new MarginOptions { KappaFace = new KappaFaceOptions { Source = ConcentrationSource.MemoryBuffer, MomentumConvention = convention, MemoryMomentum = 0.8 } };
         using var tracker = KappaFaceTracker.Create(options, Counts, 12, Dim, null, null, seed: 2);
         Assert.Null(tracker.Encoder);
         var initial = TestData.ToRows(tracker.Memory!.Rows);
@@ -44,7 +44,7 @@ public class KappaFaceTrackerTests
     {
         torch.manual_seed(12);
         using var online = new TinyTestBackbone(Dim);
-        var options = new MarginOptions { Source = ConcentrationSource.MomentumEncoder, EncoderMomentum = 0.5 };
+        var options = new MarginOptions { KappaFace = new KappaFaceOptions { Source = ConcentrationSource.MomentumEncoder, EncoderMomentum = 0.5 } };
         var factoryCalls = 0;
         using var tracker = KappaFaceTracker.Create(options, Counts, 12, Dim, online, () => { factoryCalls++; return new TinyTestBackbone(Dim); }, seed: 0);
         Assert.Equal(1, factoryCalls);
@@ -78,7 +78,7 @@ public class KappaFaceTrackerTests
     [Fact]
     public void Encoder_path_requires_the_backbones()
     {
-        var options = new MarginOptions { Source = ConcentrationSource.MomentumEncoder };
+        var options = new MarginOptions { KappaFace = new KappaFaceOptions { Source = ConcentrationSource.MomentumEncoder } };
         Assert.Throws<ArgumentNullException>(() => KappaFaceTracker.Create(options, Counts, 12, Dim, null, () => new TinyTestBackbone(Dim), 0));
         using var online = new TinyTestBackbone(Dim);
         Assert.Throws<ArgumentNullException>(() => KappaFaceTracker.Create(options, Counts, 12, Dim, online, null, 0));
@@ -89,7 +89,7 @@ public class KappaFaceTrackerTests
     [InlineData(ConcentrationSource.MomentumEncoder)]
     public void Save_and_Load_round_trip_exactly(ConcentrationSource source)
     {
-        var options = new MarginOptions { Source = source };
+        var options = new MarginOptions { KappaFace = new KappaFaceOptions { Source = source } };
         torch.manual_seed(5);
         using var online = new TinyTestBackbone(Dim);
         FaceBackbone Twin() => new TinyTestBackbone(Dim);
@@ -144,7 +144,7 @@ public class KappaFaceTrackerTests
 
         stream.Position = 0;
         using var online = new TinyTestBackbone(Dim);
-        using var encoder = KappaFaceTracker.Create(new MarginOptions { Source = ConcentrationSource.MomentumEncoder }, Counts, 12, Dim, online, () => new TinyTestBackbone(Dim), 1);
+        using var encoder = KappaFaceTracker.Create(new MarginOptions { KappaFace = new KappaFaceOptions { Source = ConcentrationSource.MomentumEncoder } }, Counts, 12, Dim, online, () => new TinyTestBackbone(Dim), 1);
         using var reader = new BinaryReader(stream);
         Assert.Throws<InvalidDataException>(() => encoder.Load(reader));
     }

@@ -113,7 +113,7 @@ public class MemoryBufferPrecisionTests(ITestOutputHelper output)
     [Fact]
     public void Host_placement_is_a_no_op_on_the_cpu()
     {
-        var options = new MarginOptions { MemoryBufferOnHost = true };
+        var options = new MarginOptions { KappaFace = new KappaFaceOptions { MemoryBufferOnHost = true } };
         using var tracker = KappaFaceTracker.Create(options, [2, 2], 4, Dim, null, null, seed: 1);
         Assert.Equal(DeviceType.CPU, tracker.Memory!.Rows.device_type);
     }
@@ -124,7 +124,7 @@ public class MemoryBufferPrecisionTests(ITestOutputHelper output)
         const int Classes = 8;
         var labels = Enumerable.Range(0, Images).Select(i => (long)(i % Classes)).ToArray();
         var counts = Enumerable.Range(0, Classes).Select(c => (long)labels.Count(l => l == c)).ToArray();
-        var options = new MarginOptions { MemoryBufferPrecision = precision };
+        var options = new MarginOptions { KappaFace = new KappaFaceOptions { MemoryBufferPrecision = precision } };
         using var tracker = KappaFaceTracker.Create(options, counts, Images, Dim, null, null, seed: 4);
         var random = new Random(11);
         var centres = TestData.UnitRows(random, Classes, Dim);

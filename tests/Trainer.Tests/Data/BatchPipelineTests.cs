@@ -57,9 +57,18 @@ public class BatchPipelineTests
     {
         var set = TrainingFixtures.SmallSynthetic();
         var plan = new EpochPlan(set.Count, 4, seed: 2, epoch: 0, horizontalFlip: false);
-        var pipeline = new BatchPipeline(new InMemoryTrainingImages(set), plan, 0, 2, 1);
+        var images = new FailingImages(new InMemoryTrainingImages(set), badIndex: -1);
+        var pipeline = new BatchPipeline(images, plan, 0, 2, 1);
         pipeline.Take(0);
         pipeline.Dispose();
+
+        // Capacity 1 lets the producer run at most two batches ahead of nothing (the one taken and one queued);
+        // Dispose joined it, so no image is copied afterwards and the rest of the epoch is never produced.
+        int copied = images.Copies;
+        Assert.InRange(copied, 4, 2 * 4);
+        Assert.True(plan.StepCount > 2, $"the epoch must be longer than what the producer may prefetch ({plan.StepCount} steps)");
+        Thread.Sleep(200);
+        Assert.Equal(copied, images.Copies);
     }
 
     // (pixel - 127.5) / 127.5, mirrored per plan, written out with plain loops.
@@ -87,8 +96,12 @@ public class BatchPipelineTests
         return result;
     }
 
+    /// <summary>The images of <paramref name="inner"/>, failing to decode <paramref name="badIndex"/> (-1: none) and counting copies.</summary>
     private sealed class FailingImages(ITrainingImages inner, int badIndex) : ITrainingImages
     {
+        private int _copies;
+
+        public int Copies => Volatile.Read(ref _copies);
         public int ImageSize => inner.ImageSize;
         public int Count => inner.Count;
         public int ClassCount => inner.ClassCount;
@@ -98,6 +111,7 @@ public class BatchPipelineTests
 
         public void CopyPixels(int index, Span<byte> target)
         {
+            Interlocked.Increment(ref _copies);
             if (index == badIndex)
             {
                 throw new FaceDataException(inner.Sources[index], "not a decodable image");

@@ -41,8 +41,7 @@ public class MarginHeadFactoryTests
         Assert.Same(bundle.Tracker.State, policy.State);
         Assert.True(policy.DetachMarginGradient);
         Assert.Equal(Counts.Sum(), bundle.Tracker.Memory!.ImageCount);
-        options.Scale = 1;
-        Assert.Equal(64, bundle.Options.Scale);
+        Assert.Equal(options, bundle.Options); // an immutable record: later 'with' copies cannot reach the head
     }
 
     [Fact]
@@ -108,8 +107,8 @@ public class MarginHeadFactoryTests
     [Fact]
     public void Invalid_options_are_rejected_before_anything_is_built()
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => MarginHeadFactory.Create(new MarginOptions { Temperature = -1 }, Counts, Dim));
-        Assert.Equal(nameof(MarginOptions.Temperature), error.ParamName);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => MarginHeadFactory.Create(new MarginOptions { KappaFace = new KappaFaceOptions { Temperature = -1 } }, Counts, Dim));
+        Assert.Equal(nameof(KappaFaceOptions.Temperature), error.ParamName);
         Assert.Throws<ArgumentNullException>(() => MarginHeadFactory.CreatePolicy(new MarginOptions(), state: null));
     }
 }

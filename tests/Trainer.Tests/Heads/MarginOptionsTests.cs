@@ -13,23 +13,23 @@ public class MarginOptionsTests
         Assert.Equal(64, options.Scale);
         Assert.Null(options.Margin);
         Assert.Equal(0.8, options.EffectiveMargin);
-        Assert.Equal(0.4, options.Temperature);
-        Assert.Equal(0.7, options.Gamma);
-        Assert.Equal(GammaConvention.Code, options.GammaConvention);
-        Assert.Equal(0.9, options.MemoryMomentum);
-        Assert.Equal(MomentumConvention.NewFeature, options.MomentumConvention);
-        Assert.Equal(1.05, options.CountScale);
-        Assert.True(options.UnbiasedStd);
-        Assert.Equal(1.0, options.InitialPsi);
-        Assert.Equal(1e-6, options.ResultantClamp);
-        Assert.Equal(ConcentrationSource.MemoryBuffer, options.Source);
-        Assert.Equal(0.9, options.EncoderMomentum);
-        Assert.True(options.EncoderTracksBatchNorm);
+        Assert.Equal(0.4, options.KappaFace.Temperature);
+        Assert.Equal(0.7, options.KappaFace.Gamma);
+        Assert.Equal(GammaConvention.Code, options.KappaFace.GammaConvention);
+        Assert.Equal(0.9, options.KappaFace.MemoryMomentum);
+        Assert.Equal(MomentumConvention.NewFeature, options.KappaFace.MomentumConvention);
+        Assert.Equal(1.05, options.KappaFace.CountScale);
+        Assert.True(options.KappaFace.UnbiasedStd);
+        Assert.Equal(1.0, options.KappaFace.InitialPsi);
+        Assert.Equal(1e-6, options.KappaFace.ResultantClamp);
+        Assert.Equal(ConcentrationSource.MemoryBuffer, options.KappaFace.Source);
+        Assert.Equal(0.9, options.KappaFace.EncoderMomentum);
+        Assert.True(options.KappaFace.EncoderTracksBatchNorm);
         Assert.False(options.ArcFaceFallback);
         Assert.False(options.DetachMarginGradient);
-        Assert.False(options.DivideByObservedCount);
+        Assert.False(options.KappaFace.DivideByObservedCount);
         Assert.Equal(1e-7, options.ClampEpsilon);
-        Assert.Null(options.KappaDimension);
+        Assert.Null(options.KappaFace.KappaDimension);
         options.Validate();
     }
 
@@ -43,57 +43,57 @@ public class MarginOptionsTests
         Assert.Equal(0.62, new MarginOptions { Loss = loss, Margin = 0.62 }.EffectiveMargin);
     }
 
-    public static TheoryData<string, Action<MarginOptions>> BadValues => new()
+    public static TheoryData<string, Func<MarginOptions, MarginOptions>> BadValues => new()
     {
-        { "Loss", o => o.Loss = (MarginLossKind)7 },
-        { "GammaConvention", o => o.GammaConvention = (GammaConvention)(-1) },
-        { "MomentumConvention", o => o.MomentumConvention = (MomentumConvention)5 },
-        { "Source", o => o.Source = (ConcentrationSource)9 },
-        { "Scale", o => o.Scale = 0 },
-        { "Scale", o => o.Scale = double.NaN },
-        { "Scale", o => o.Scale = double.PositiveInfinity },
-        { "Margin", o => o.Margin = -0.1 },
-        { "Margin", o => o.Margin = Math.PI },
-        { "Margin", o => o.Margin = double.NaN },
-        { "Margin", o => { o.Loss = MarginLossKind.CosFace; o.Margin = double.PositiveInfinity; } },
-        { "Temperature", o => o.Temperature = 0 },
-        { "Temperature", o => o.Temperature = -0.4 },
-        { "Gamma", o => o.Gamma = 1.5 },
-        { "Gamma", o => o.Gamma = double.NaN },
-        { "MemoryMomentum", o => o.MemoryMomentum = 1.01 },
-        { "CountScale", o => o.CountScale = 0.99 },
-        { "InitialPsi", o => o.InitialPsi = -0.1 },
-        { "ResultantClamp", o => o.ResultantClamp = 1 },
-        { "ResultantClamp", o => o.ResultantClamp = -1e-6 },
-        { "EncoderMomentum", o => o.EncoderMomentum = 2 },
-        { "ClampEpsilon", o => o.ClampEpsilon = -1e-7 },
-        { "KappaDimension", o => o.KappaDimension = 0 },
+        { "Loss", o => o with { Loss = (MarginLossKind)7 } },
+        { "GammaConvention", o => o with { KappaFace = o.KappaFace with { GammaConvention = (GammaConvention)(-1) } } },
+        { "MomentumConvention", o => o with { KappaFace = o.KappaFace with { MomentumConvention = (MomentumConvention)5 } } },
+        { "Source", o => o with { KappaFace = o.KappaFace with { Source = (ConcentrationSource)9 } } },
+        { "Scale", o => o with { Scale = 0 } },
+        { "Scale", o => o with { Scale = double.NaN } },
+        { "Scale", o => o with { Scale = double.PositiveInfinity } },
+        { "Margin", o => o with { Margin = -0.1 } },
+        { "Margin", o => o with { Margin = Math.PI } },
+        { "Margin", o => o with { Margin = double.NaN } },
+        { "Margin", o => o with { Loss = MarginLossKind.CosFace, Margin = double.PositiveInfinity } },
+        { "Temperature", o => o with { KappaFace = o.KappaFace with { Temperature = 0 } } },
+        { "Temperature", o => o with { KappaFace = o.KappaFace with { Temperature = -0.4 } } },
+        { "Gamma", o => o with { KappaFace = o.KappaFace with { Gamma = 1.5 } } },
+        { "Gamma", o => o with { KappaFace = o.KappaFace with { Gamma = double.NaN } } },
+        { "MemoryMomentum", o => o with { KappaFace = o.KappaFace with { MemoryMomentum = 1.01 } } },
+        { "CountScale", o => o with { KappaFace = o.KappaFace with { CountScale = 0.99 } } },
+        { "InitialPsi", o => o with { KappaFace = o.KappaFace with { InitialPsi = -0.1 } } },
+        { "ResultantClamp", o => o with { KappaFace = o.KappaFace with { ResultantClamp = 1 } } },
+        { "ResultantClamp", o => o with { KappaFace = o.KappaFace with { ResultantClamp = -1e-6 } } },
+        { "EncoderMomentum", o => o with { KappaFace = o.KappaFace with { EncoderMomentum = 2 } } },
+        { "ClampEpsilon", o => o with { ClampEpsilon = -1e-7 } },
+        { "KappaDimension", o => o with { KappaFace = o.KappaFace with { KappaDimension = 0 } } },
     };
 
     [Theory]
     [MemberData(nameof(BadValues))]
-    public void Validate_rejects_bad_values_naming_the_option(string option, Action<MarginOptions> spoil)
+    public void Validate_rejects_bad_values_naming_the_option(string option, Func<MarginOptions, MarginOptions> spoil)
     {
-        var options = new MarginOptions();
-        spoil(options);
+        MarginOptions options = spoil(new MarginOptions());
         var error = Assert.Throws<ArgumentOutOfRangeException>(options.Validate);
         Assert.Equal(option, error.ParamName);
-        Assert.Contains("MarginOptions." + option, error.Message, StringComparison.Ordinal);
+        // The message names the record that holds the option (MarginOptions or its KappaFace part).
+        Assert.Matches(@"\b(MarginOptions|KappaFaceOptions)\." + option + " ", error.Message);
     }
 
     [Fact]
     public void Validate_accepts_boundary_values()
     {
-        new MarginOptions { Loss = MarginLossKind.CosFace, Margin = 2.0, Gamma = 0, MemoryMomentum = 1, CountScale = 1, InitialPsi = 0, ResultantClamp = 0, ClampEpsilon = 0, KappaDimension = 512 }.Validate();
-        new MarginOptions { Gamma = 1, MemoryMomentum = 0, EncoderMomentum = 1, Margin = 0 }.Validate();
+        new MarginOptions { Loss = MarginLossKind.CosFace, Margin = 2.0, ClampEpsilon = 0, KappaFace = new KappaFaceOptions { Gamma = 0, MemoryMomentum = 1, CountScale = 1, InitialPsi = 0, ResultantClamp = 0, KappaDimension = 512 } }.Validate();
+        new MarginOptions { Margin = 0, KappaFace = new KappaFaceOptions { Gamma = 1, MemoryMomentum = 0, EncoderMomentum = 1 } }.Validate();
     }
 
     [Fact]
-    public void Clone_is_independent()
+    public void With_copies_leave_the_original_and_its_parts_unchanged()
     {
         var options = new MarginOptions { Scale = 32 };
-        var copy = options.Clone();
-        options.Scale = 16;
-        Assert.Equal(32, copy.Scale);
+        var copy = options with { Scale = 16, KappaFace = options.KappaFace with { Gamma = 0.1 } };
+        Assert.Equal((32.0, 0.7), (options.Scale, options.KappaFace.Gamma));
+        Assert.Equal((16.0, 0.1), (copy.Scale, copy.KappaFace.Gamma));
     }
 }

@@ -1,3 +1,4 @@
+using KappaFace.MLNet.Trainer.Training;
 using KappaFace.MLNet.Trainer.Backbones;
 using KappaFace.MLNet.Trainer.MLNet;
 using KappaFace.MLNet.Transforms;
@@ -31,7 +32,12 @@ public class FaceRecognitionTrainerSchemaTests
     }
 
     private static FaceRecognitionTrainer Trainer(MLContext ml, string label = "Label", string image = "Image") =>
-        ml.FaceRecognition().Trainers.KappaFace(label, image, backbone: BackboneKind.Tiny, imageSize: Size, embeddingSize: 16, epochs: 1, batchSize: 8);
+        ml.FaceRecognition().Trainers.KappaFace(new FaceRecognitionTrainerOptions
+        {
+            LabelColumnName = label,
+            ImageColumnName = image,
+            Training = new FaceTrainerOptions { Backbone = BackboneKind.Tiny, ImageSize = Size, EmbeddingSize = 16, Epochs = 1, BatchSize = 8 },
+        });
 
     private static IDataView Raw(MLContext ml) => ml.Data.LoadFromEnumerable([new TextLabelRow(), new TextLabelRow()]);
 
@@ -121,7 +127,7 @@ public class FaceRecognitionTrainerSchemaTests
     public void Bad_options_are_rejected_when_the_estimator_is_made()
     {
         var ml = new MLContext(1);
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => ml.FaceRecognition().Trainers.ArcFace(imageSize: 30));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => ml.FaceRecognition().Trainers.ArcFace(new FaceRecognitionTrainerOptions { Training = new FaceTrainerOptions { ImageSize = 30 } }));
         Assert.Contains("ImageSize", e.Message, StringComparison.Ordinal);
     }
 }

@@ -37,15 +37,15 @@ public sealed class FaceModelTrainerTests : IDisposable
         using var expected = full.Backbone;
 
         var options = TinyOptions(loss);
-        options.CheckpointDirectory = Path.Combine(_dir, "ckpt");
+        options = options with { CheckpointDirectory = Path.Combine(_dir, "ckpt") };
         using (var cts = new CancellationTokenSource())
         {
             Assert.Throws<OperationCanceledException>(() =>
                 new FaceModelTrainer(options).Train(data, progress: new StopAfter(stopAfter, cts), cancellationToken: cts.Token));
         }
-        Assert.NotEmpty(new CheckpointStore(options.CheckpointDirectory, 3).List());
+        Assert.NotEmpty(new CheckpointStore(options.CheckpointDirectory!, 3).List());
 
-        options.Resume = true;
+        options = options with { Resume = true };
         var resumed = new FaceModelTrainer(options).Train(data);
         using var actual = resumed.Backbone;
 
@@ -66,18 +66,18 @@ public sealed class FaceModelTrainerTests : IDisposable
         using var expected = full.Backbone;
 
         var options = TinyOptions(epochs: 3);
-        options.CheckpointDirectory = Path.Combine(_dir, "ckpt");
-        options.CheckpointEverySteps = 2;
+        options = options with { CheckpointDirectory = Path.Combine(_dir, "ckpt") };
+        options = options with { CheckpointEverySteps = 2 };
         using (var cts = new CancellationTokenSource())
         {
             Assert.Throws<OperationCanceledException>(() =>
                 new FaceModelTrainer(options).Train(data, progress: new StopAfter(11, cts), cancellationToken: cts.Token));
         }
-        var store = new CheckpointStore(options.CheckpointDirectory, 3);
+        var store = new CheckpointStore(options.CheckpointDirectory!, 3);
         string newest = store.List()[0];
         File.WriteAllBytes(newest, File.ReadAllBytes(newest)[..1000]);
 
-        options.Resume = true;
+        options = options with { Resume = true };
         var messages = new List<string>();
         var resumed = new FaceModelTrainer(options, messages.Add).Train(data);
         using var actual = resumed.Backbone;
@@ -90,10 +90,10 @@ public sealed class FaceModelTrainerTests : IDisposable
     {
         var data = SmallSynthetic();
         var options = TinyOptions();
-        options.CheckpointDirectory = Path.Combine(_dir, "ckpt");
+        options = options with { CheckpointDirectory = Path.Combine(_dir, "ckpt") };
         new FaceModelTrainer(options).Train(data).Backbone.Dispose();
-        options.Resume = true;
-        options.BatchSize = 4;
+        options = options with { Resume = true };
+        options = options with { BatchSize = 4 };
         var e = Assert.Throws<InvalidOperationException>(() => new FaceModelTrainer(options).Train(data));
         Assert.Contains("batch=8", e.Message);
     }

@@ -23,13 +23,13 @@ public sealed class ScaleTrainingTests : IDisposable
     {
         string data = ImageFolderFixture.Write(_folder, SmallSynthetic());
         var inMemoryOptions = TinyOptions();
-        inMemoryOptions.DecodeWorkers = 1;
+        inMemoryOptions = inMemoryOptions with { DecodeWorkers = 1 };
         var inMemory = new FaceModelTrainer(inMemoryOptions).Train(FaceImageSet.LoadFolder(data, 32));
         using var expected = inMemory.Backbone;
 
         var streamingOptions = TinyOptions();
-        streamingOptions.DecodeWorkers = 3;
-        streamingOptions.PrefetchBatches = 1;
+        streamingOptions = streamingOptions with { DecodeWorkers = 3 };
+        streamingOptions = streamingOptions with { PrefetchBatches = 1 };
         var streamed = new FaceModelTrainer(streamingOptions).Train(StreamingTrainingImages.FromFolder(data, 32));
         using var actual = streamed.Backbone;
 
@@ -51,15 +51,15 @@ public sealed class ScaleTrainingTests : IDisposable
         FaceTrainerOptions Options()
         {
             var options = TinyOptions(loss);
-            options.Margin.SampleRate = 0.4;
-            options.Margin.MemoryBufferPrecision = MemoryBufferPrecision.Fp16;
+            options = options with { Margin = options.Margin with { Sampling = options.Margin.Sampling with { SampleRate = 0.4 } } };
+            options = options with { Margin = options.Margin with { KappaFace = options.Margin.KappaFace with { MemoryBufferPrecision = MemoryBufferPrecision.Fp16 } } };
             return options;
         }
         var full = new FaceModelTrainer(Options()).Train(FaceImageSet.LoadFolder(data, 32));
         using var expected = full.Backbone;
 
         var interrupted = Options();
-        interrupted.CheckpointDirectory = Path.Combine(_folder.Path, "ckpt");
+        interrupted = interrupted with { CheckpointDirectory = Path.Combine(_folder.Path, "ckpt") };
         using (var cts = new CancellationTokenSource())
         {
             var stop = new StepProgress(p =>
@@ -72,7 +72,7 @@ public sealed class ScaleTrainingTests : IDisposable
             Assert.Throws<OperationCanceledException>(() =>
                 new FaceModelTrainer(interrupted).Train(StreamingTrainingImages.FromFolder(data, 32), progress: stop, cancellationToken: cts.Token));
         }
-        interrupted.Resume = true;
+        interrupted = interrupted with { Resume = true };
         var resumed = new FaceModelTrainer(interrupted).Train(StreamingTrainingImages.FromFolder(data, 32));
         using var actual = resumed.Backbone;
 
@@ -85,15 +85,15 @@ public sealed class ScaleTrainingTests : IDisposable
     {
         var data = SmallSynthetic();
         var fullOptions = TinyOptions(MarginLossKind.ArcFace, epochs: 1);
-        fullOptions.CheckpointDirectory = Path.Combine(_folder.Path, "ckpt");
+        fullOptions = fullOptions with { CheckpointDirectory = Path.Combine(_folder.Path, "ckpt") };
         using var full = new FaceModelTrainer(fullOptions).Train(data).Backbone;
         var sampledOptions = TinyOptions(MarginLossKind.ArcFace, epochs: 1);
-        sampledOptions.Margin.SampleRate = 0.3;
+        sampledOptions = sampledOptions with { Margin = sampledOptions.Margin with { Sampling = sampledOptions.Margin.Sampling with { SampleRate = 0.3 } } };
         using var sampled = new FaceModelTrainer(sampledOptions).Train(data).Backbone;
         Assert.True(MaxStateDifference(full, sampled) > 0);
 
-        sampledOptions.CheckpointDirectory = fullOptions.CheckpointDirectory;
-        sampledOptions.Resume = true;
+        sampledOptions = sampledOptions with { CheckpointDirectory = fullOptions.CheckpointDirectory };
+        sampledOptions = sampledOptions with { Resume = true };
         var e = Assert.Throws<InvalidOperationException>(() => new FaceModelTrainer(sampledOptions).Train(data));
         Assert.Contains("sample-rate=0.3", e.Message);
     }
@@ -104,7 +104,7 @@ public sealed class ScaleTrainingTests : IDisposable
         string data = ImageFolderFixture.Write(_folder, SmallSynthetic());
         var images = StreamingTrainingImages.FromFolder(data, 32);
         var options = TinyOptions(epochs: 1);
-        options.CheckpointDirectory = Path.Combine(_folder.Path, "ckpt");
+        options = options with { CheckpointDirectory = Path.Combine(_folder.Path, "ckpt") };
         // The third batch of epoch 0 holds this file; break it after the scan, as a disk error would.
         var plan = new EpochPlan(images.Count, options.BatchSize, options.Seed, 0, options.HorizontalFlip);
         string bad = images.Sources[plan.Batch(2)[0]];
@@ -112,7 +112,7 @@ public sealed class ScaleTrainingTests : IDisposable
 
         var e = Assert.Throws<FaceDataException>(() => new FaceModelTrainer(options).Train(images));
         Assert.Equal(bad, e.Path);
-        var checkpoints = new CheckpointStore(options.CheckpointDirectory, 3).List();
+        var checkpoints = new CheckpointStore(options.CheckpointDirectory!, 3).List();
         Assert.Single(checkpoints);
         Assert.Contains("0000000002", Path.GetFileName(checkpoints[0]), StringComparison.Ordinal);
     }

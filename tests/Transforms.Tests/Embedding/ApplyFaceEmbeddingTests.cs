@@ -13,16 +13,18 @@ public class ApplyFaceEmbeddingTests
 {
     private const double Tolerance = 1e-5;
 
-    [SkippableFact]
-    public void Real_images_embed_like_FaceEmbedder_on_the_same_decoded_pixels()
+    [SkippableTheory]
+    [InlineData(Faces.Synthetic)]
+    [InlineData("celeba-dev")]
+    public void Face_images_embed_like_FaceEmbedder_on_the_same_decoded_pixels(string source)
     {
-        Skip.If(SharedData.DataSet("celeba-dev") is null, SharedData.MissingReason("celeba-dev"));
+        Skip.If(source != Faces.Synthetic && SharedData.DataSet(source) is null, SharedData.MissingReason(source));
         using var temp = new TempFolder();
-        // celeba-dev crops are 112 x 112: a 112 model sees them unresized, so the library's own decoder
+        // The crops are 112 x 112: a 112 model sees them unresized, so the library's own decoder
         // (SkiaSharp, not ML.NET) gives the very pixels the pipeline must feed the model.
         var model = ConvModel.Create(inputSize: 112, embeddingSize: 8, kernel: 8);
         string modelPath = model.Save(temp.Path);
-        string[] images = Faces.RealImages();
+        string[] images = Faces.Images(source, temp.Folder("faces"));
         var ml = new MLContext(seed: 1);
 
         var pipeline = ml.Transforms.LoadImages(FaceColumnNames.Image, imageFolder: null, FaceColumnNames.ImagePath)
@@ -43,14 +45,13 @@ public class ApplyFaceEmbeddingTests
         Assert.Equal(8, type.Size);
     }
 
-    [SkippableFact]
+    [Fact]
     public void Images_are_resized_to_the_model_card_size_and_match_FaceEmbedder_on_ML_NET_pixels()
     {
-        Skip.If(SharedData.DataSet("celeba-dev") is null, SharedData.MissingReason("celeba-dev"));
         using var temp = new TempFolder();
         var model = ConvModel.Create(inputSize: 32, embeddingSize: 6, kernel: 4);
         string modelPath = model.Save(temp.Path);
-        string[] images = Faces.RealImages(identities: 2, perIdentity: 2);
+        string[] images = Faces.SyntheticImages(temp.Folder("faces"), identities: 2, perIdentity: 2);
         var ml = new MLContext(seed: 1);
         IDataView rows = Faces.PathRows(ml, images);
 

@@ -1,6 +1,7 @@
 using KappaFace.MLNet.Onnx;
 using KappaFace.MLNet.Tests.Shared;
 using KappaFace.MLNet.Data;
+using KappaFace.MLNet.Synthetic;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -9,6 +10,26 @@ namespace KappaFace.MLNet.Transforms.Tests.Support;
 /// <summary>Rows and helpers shared by the pipeline tests.</summary>
 internal static class Faces
 {
+    /// <summary>
+    /// A few synthetic face crops (112 x 112 PNG, the size of the real crops) written under
+    /// <paramref name="folder"/>: the first images of a few identities. Needs no data on the machine.
+    /// </summary>
+    public static string[] SyntheticImages(string folder, int identities = 3, int perIdentity = 2)
+    {
+        FaceImageSet set = SyntheticFaces.Generate(new SyntheticFaceOptions
+        {
+            Identities = identities, ImageSize = 112, MinImagesPerIdentity = perIdentity, MaxImagesPerIdentity = perIdentity, Seed = 11,
+        });
+        return [.. ImageFolderWriter.Write(set, folder).Identities.SelectMany(i => i.Images)];
+    }
+
+    /// <summary>Synthetic face crops (<see cref="SyntheticImages"/>) or real ones (<see cref="RealImages"/>).</summary>
+    public static string[] Images(string source, string folder, int identities = 3, int perIdentity = 2) =>
+        source == Synthetic ? SyntheticImages(folder, identities, perIdentity) : RealImages(identities, perIdentity);
+
+    /// <summary>The <see cref="Images"/> source that needs no data.</summary>
+    public const string Synthetic = "synthetic";
+
     /// <summary>A few real face crops (112 x 112 JPEG) from celeba-dev: the first images of a few identities.</summary>
     public static string[] RealImages(int identities = 3, int perIdentity = 2)
     {
