@@ -52,23 +52,24 @@ public static class Int8Quantizer
         using var floatEmbedder = FaceEmbedder.Open(floatBytes, CpuOptions(options), source);
         CheckImages(calibrationImages, floatEmbedder.InputSize);
 
-        var plan = QuantizationPlan.Create(model.Graph);
+        var (prepared, batchNorms) = BatchNormToConv.Apply(model);
+        var plan = QuantizationPlan.Create(prepared.Graph);
         if (plan.QuantizedNodes.Count == 0)
         {
             throw new OnnxModelException(source, "it has no Conv or Gemm with constant weights to quantise");
         }
 
-        var activations = new ActivationCalibrator(model, plan.Activations, options, source)
+        var activations = new ActivationCalibrator(prepared, plan.Activations, options, source)
             .Calibrate(calibrationImages, floatEmbedder.InputSize, progress, cancellationToken);
-        var rewriter = new QdqGraphRewriter(model.Graph, plan, activations, options.Activations);
-        var quantized = model.Clone();
+        var rewriter = new QdqGraphRewriter(prepared.Graph, plan, activations, options.Activations);
+        var quantized = prepared.Clone();
         quantized.Graph = rewriter.Rewrite();
         Card(floatEmbedder.ModelCard, options, calibrationImages.Count).WriteTo(quantized);
 
         var (minimum, mean) = Agreement(floatEmbedder, quantized, calibrationImages, options, source);
         return new Int8QuantizationResult(
             quantized, calibrationImages.Count, plan.QuantizedNodes.Count, rewriter.QuantizedWeights, plan.Activations.Count,
-            plan.FoldedRelus.Count, minimum, mean);
+            plan.FoldedRelus.Count, batchNorms, minimum, mean);
     }
 
     /// <summary>The card of the quantised model: the float card plus scheme, method, image count and date.</summary>

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Google.Protobuf;
 using KappaFace.MLNet.Onnx.Graph;
 using KappaFace.MLNet.Onnx.Proto;
 
@@ -20,7 +19,7 @@ internal sealed class QdqGraphRewriter
     private readonly IReadOnlyDictionary<string, (float Scale, int ZeroPoint)> _activations;
     private readonly ActivationType _type;
     private readonly Dictionary<string, TensorProto> _initializers;
-    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    private readonly GraphNames _names;
     private readonly GraphProto _target = new();
 
     public QdqGraphRewriter(
@@ -31,15 +30,7 @@ internal sealed class QdqGraphRewriter
         _activations = activations;
         _type = type;
         _initializers = source.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
-        foreach (var node in source.Node)
-        {
-            _names.UnionWith(node.Input);
-            _names.UnionWith(node.Output);
-            _names.Add(node.Name);
-        }
-
-        _names.UnionWith(_initializers.Keys);
-        _names.UnionWith(source.Input.Select(i => i.Name));
+        _names = new GraphNames(source);
     }
 
     /// <summary>Weight tensors quantised (one per quantised Conv or Gemm).</summary>
@@ -161,22 +152,12 @@ internal sealed class QdqGraphRewriter
 
     private string AddInitializer(string name, TensorProto.Types.DataType type, ReadOnlySpan<byte> littleEndian, params IEnumerable<long> dims)
     {
-        var tensor = new TensorProto { Name = Fresh(name), DataType = (int)type, RawData = ByteString.CopyFrom(littleEndian) };
-        tensor.Dims.AddRange(dims);
+        var tensor = GraphNames.Tensor(_names.Fresh(name), type, littleEndian, dims);
         _target.Initializer.Add(tensor);
         return tensor.Name;
     }
 
-    private string Fresh(string wanted)
-    {
-        string name = wanted;
-        for (int k = 1; !_names.Add(name); k++)
-        {
-            name = $"{wanted}_{k}";
-        }
-
-        return name;
-    }
+    private string Fresh(string wanted) => _names.Fresh(wanted);
 
     /// <summary>The values of a float32 initialiser, stored as raw little-endian bytes or as float_data.</summary>
     public static float[] ReadFloats(TensorProto tensor)

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using KappaFace.MLNet.Onnx.Proto;
 using KappaFace.MLNet.Onnx.Quantization;
+using KappaFace.MLNet.Onnx.Graph;
 using Microsoft.ML.OnnxRuntime;
 
 namespace KappaFace.MLNet.Onnx.Tests.Quantization;
@@ -150,5 +151,46 @@ public class Int8QuantizerTests
 
         var twice = Quantize(model).Model;
         Assert.Contains("already quantised", Assert.Throws<OnnxModelException>(() => Int8Quantizer.Quantize(twice, Images(2, 1), sourceName: "tiny")).Message);
+    }
+}
+
+/// <summary>Batch norms the export could not fold become 1x1 depthwise convolutions with the same outputs.</summary>
+public class BatchNormToConvTests
+{
+    [Fact]
+    public void Depthwise_convolution_computes_the_batch_norm()
+    {
+        var b = new OnnxGraphBuilder("bn");
+        string x = b.AddInput(ModelContract.InputName, "batch", 3, 8, 8);
+        x = b.AddNode("Conv", [x, b.AddInitializer("w", Enumerable.Range(0, 4 * 3 * 9).Select(i => (float)Math.Sin(i)).ToArray(), 4, 3, 3, 3)], "c",
+            OnnxAttr.OfInts("kernel_shape", 3, 3));
+        x = b.AddNode("BatchNormalization",
+            [x, b.AddInitializer("g", [1.5f, -0.5f, 2f, 0.25f], 4), b.AddInitializer("be", [0.1f, 0.2f, -0.3f, 0f], 4),
+             b.AddInitializer("m", [1f, -2f, 0.5f, 0f], 4), b.AddInitializer("v", [4f, 0.25f, 1f, 9f], 4)],
+            "bn", OnnxAttr.OfFloat("epsilon", 1e-3f));
+        x = b.AddNode("GlobalAveragePool", [x], "pool");
+        b.AddOutput(x, "batch", 4, 1, 1);
+        var model = b.Build("test", "1");
+
+        var (converted, count) = BatchNormToConv.Apply(model);
+        Assert.Equal(1, count);
+        Assert.DoesNotContain(converted.Graph.Node, n => n.OpType == "BatchNormalization");
+        Assert.Contains(model.Graph.Node, n => n.OpType == "BatchNormalization");   // The input is not modified.
+
+        var pixels = Enumerable.Range(0, 2 * 3 * 64).Select(i => (float)Math.Cos(i * 0.37) * 50).ToArray();
+        float[] Run(ModelProto m)
+        {
+            using var session = new InferenceSession(m.ToByteArray());
+            using var input = OrtValue.CreateTensorValueFromMemory(pixels, [2, 3, 8, 8]);
+            using var outputs = session.Run(new RunOptions(), [ModelContract.InputName], [input], ["pool"]);
+            return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+        }
+
+        var expected = Run(model);
+        var actual = Run(converted);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal(expected[i], actual[i], 1e-4 * (1 + Math.Abs(expected[i])));
+        }
     }
 }
