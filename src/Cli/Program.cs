@@ -18,5 +18,7 @@ internal static class CliRoot
         VerifyCommand.Create(),
         EvaluateCommand.Create(),
         CalibrateCommand.Create(),
+        BenchmarkCommand.Create(),
+        QuantizeCommand.Create(),
     };
 }

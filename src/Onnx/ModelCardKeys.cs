@@ -57,6 +57,21 @@ public static class ModelCardKeys
     /// <summary>How the threshold was obtained (free text, e.g. the calibration data and method).</summary>
     public const string VerificationSource = "verification.source";
 
+    /// <summary>
+    /// How an int8 model was quantised, e.g. <c>qdq-u8s8</c>: QuantizeLinear/DequantizeLinear pairs,
+    /// uint8 activations per tensor, int8 weights per output channel (absent in float models).
+    /// </summary>
+    public const string QuantizationScheme = "quantization.scheme";
+
+    /// <summary>How activation ranges were calibrated, e.g. <c>percentile 99.99</c> or <c>minmax</c>.</summary>
+    public const string QuantizationMethod = "quantization.method";
+
+    /// <summary>Number of images the activation ranges were calibrated on.</summary>
+    public const string QuantizationCalibrationImages = "quantization.calibration_images";
+
+    /// <summary>Date of quantisation, ISO 8601 (<c>yyyy-MM-dd</c>, UTC).</summary>
+    public const string QuantizationDate = "quantization.date";
+
     /// <summary>The keys a model must carry to be used by <see cref="FaceEmbedder"/>.</summary>
     public static IReadOnlyList<string> Required { get; } =
         [LibraryVersion, InputSize, ColorOrder, ValueRange, Layout, Alignment, EmbeddingSize];
