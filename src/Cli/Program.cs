@@ -18,5 +18,6 @@ internal static class CliRoot
         VerifyCommand.Create(),
         EvaluateCommand.Create(),
         CalibrateCommand.Create(),
+        ImportCommand.Create(),
     };
 }

@@ -29,8 +29,7 @@ internal sealed class ExportGraph
     /// </summary>
     public string NormalisedInput(int inputSize)
     {
-        string input = _builder.AddInput(
-            ModelContract.InputName, ModelContract.BatchDimension, ModelContract.Channels, inputSize, inputSize);
+        string input = EmbeddingContractNodes.RawInput(_builder, inputSize);
         string mean = _builder.AddInitializer(_builder.UniqueName("pixel_mean"), [ModelContract.PixelMean]);
         string scale = _builder.AddInitializer(_builder.UniqueName("pixel_scale"), [ModelContract.PixelScale]);
         string centred = _builder.AddNode("Sub", [input, mean], _builder.UniqueName("input_centred"));
@@ -125,14 +124,8 @@ internal sealed class ExportGraph
     /// <c>embedding = x / embedding_norm</c>. ReduceL2 + Div is the pattern OpenCV 4.6 imports
     /// (LpNormalization and opset-13 ReduceSum are not).
     /// </summary>
-    public void EmbeddingOutputs(string x, int embeddingSize)
-    {
-        string norm = _builder.AddNode(
-            "ReduceL2", [x], ModelContract.EmbeddingNormName, OnnxAttr.OfInts("axes", 1), OnnxAttr.OfInt("keepdims", 1));
-        _builder.AddNode("Div", [x, norm], ModelContract.EmbeddingName);
-        _builder.AddOutput(ModelContract.EmbeddingName, ModelContract.BatchDimension, embeddingSize);
-        _builder.AddOutput(ModelContract.EmbeddingNormName, ModelContract.BatchDimension, 1);
-    }
+    public void EmbeddingOutputs(string x, int embeddingSize) =>
+        EmbeddingContractNodes.EmbeddingOutputs(_builder, x, embeddingSize);
 
     /// <summary>Checks the graph and wraps it in a model with the card as its metadata; the producer is this library.</summary>
     public ModelProto Build(ModelCard card) =>

@@ -1,6 +1,5 @@
 using System.Collections.ObjectModel;
 using System.Globalization;
-using System.Reflection;
 using KappaFace.MLNet.Onnx;
 using KappaFace.MLNet.Trainer.Backbones;
 using KappaFace.MLNet.Trainer.Heads;
@@ -16,7 +15,7 @@ namespace KappaFace.MLNet.Trainer.Export;
 public static class ModelCardAssembler
 {
     /// <summary>The <c>producer_name</c> written into exported models.</summary>
-    public const string ProducerName = "KappaFace.MLNet";
+    public const string ProducerName = LibraryInfo.ProducerName;
 
     /// <summary>Extra key: optimiser of the training run (<c>sgd</c> or <c>adamw</c>).</summary>
     public const string OptimizerKey = "training.optimizer";
@@ -31,10 +30,7 @@ public static class ModelCardAssembler
     public const string ConcentrationSourceKey = "loss.concentration_source";
 
     /// <summary>The version of this library (the assembly's informational version, e.g. <c>0.1.0+commit</c>).</summary>
-    public static string LibraryVersion { get; } =
-        typeof(ModelCardAssembler).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
-        ?? typeof(ModelCardAssembler).Assembly.GetName().Version?.ToString()
-        ?? "unknown";
+    public static string LibraryVersion => LibraryInfo.Version;
 
     /// <summary>The card of an untrained or externally trained backbone: the input contract and sizes only.</summary>
     /// <param name="backbone">The backbone.</param>
