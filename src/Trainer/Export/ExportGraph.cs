@@ -22,6 +22,12 @@ internal sealed class ExportGraph
 {
     private readonly OnnxGraphBuilder _builder = new("kappaface");
 
+    /// <summary>The underlying builder, for graphs written node by node (imported backbones).</summary>
+    public OnnxGraphBuilder Builder => _builder;
+
+    /// <summary>Declares <c>input</c> float32 <c>[batch, 3, S, S]</c> (raw RGB 0..255) with no normalisation nodes.</summary>
+    public string RawInput(int inputSize) => EmbeddingContractNodes.RawInput(_builder, inputSize);
+
     /// <summary>
     /// Declares <c>input</c> float32 <c>[batch, 3, S, S]</c> (raw RGB 0..255) and normalises it as the
     /// very first nodes, <c>(x - 127.5) / 127.5</c>: Sub then Div, the same two float operations the

@@ -3,6 +3,7 @@ using System.Globalization;
 using KappaFace.MLNet.Onnx;
 using KappaFace.MLNet.Trainer.Backbones;
 using KappaFace.MLNet.Trainer.Heads;
+using KappaFace.MLNet.Trainer.Import;
 using KappaFace.MLNet.Trainer.Training;
 
 namespace KappaFace.MLNet.Trainer.Export;
@@ -40,7 +41,7 @@ public static class ModelCardAssembler
     {
         ArgumentNullException.ThrowIfNull(backbone);
         ArgumentException.ThrowIfNullOrWhiteSpace(alignment);
-        return new ModelCard
+        var card = new ModelCard
         {
             LibraryVersion = LibraryVersion,
             Backbone = BackboneFactory.NameOf(backbone.Kind),
@@ -50,6 +51,26 @@ public static class ModelCardAssembler
             ValueRange = ModelCard.PixelRange0To255,
             Layout = ModelCard.Nchw,
             Alignment = alignment,
+        };
+        return backbone is ImportedBackbone imported ? WithParent(card, imported) : card;
+    }
+
+    /// <summary>
+    /// An imported backbone keeps its parent's name, alignment and <c>source.*</c> keys (its graph still
+    /// starts with the source's preprocessing) and records the parent: <c>parent.sha256</c>, <c>parent.name</c>.
+    /// </summary>
+    private static ModelCard WithParent(ModelCard card, ImportedBackbone imported)
+    {
+        var properties = imported.ParentCard.AdditionalProperties
+            .Where(p => p.Key.StartsWith("source.", StringComparison.Ordinal))
+            .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        properties[ModelCardKeys.ParentSha256] = imported.ParentSha256;
+        properties[ModelCardKeys.ParentName] = imported.Name;
+        return card with
+        {
+            Backbone = imported.Name,
+            Alignment = card.Alignment == ModelCard.NoAlignment ? imported.ParentCard.Alignment : card.Alignment,
+            AdditionalProperties = new ReadOnlyDictionary<string, string>(properties),
         };
     }
 
@@ -73,7 +94,13 @@ public static class ModelCardAssembler
             extra[ConcentrationSourceKey] = options.Margin.Source.ToString();
         }
 
-        return ForBackbone(result.Backbone, alignment) with
+        var card = ForBackbone(result.Backbone, alignment);
+        foreach (var (key, value) in card.AdditionalProperties)
+        {
+            extra.TryAdd(key, value);
+        }
+
+        return card with
         {
             Loss = LossName(options.Margin.Loss),
             LossParameters = LossParameters(options.Margin),
