@@ -58,20 +58,22 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
             }
         }
 
-        var trainable = TrainableInputs(constants);
+        var producers = _nodes.SelectMany(n => n.Output.Select(o => (o, n))).ToDictionary(p => p.o, p => p.n, StringComparer.Ordinal);
+        var trainable = TrainableInputs(constants, producers);
         var ranks = new TensorRanks(input, 4, constants.Values, _nodes, n => Axes(n));
         foreach (var node in _nodes)
         {
             if (node.OpType == "BatchNormalization")
             {
-                _norms[node] = Norm(node, constants, ranks);
+                _norms[node] = Norm(node, constants, ranks, producers);
             }
         }
 
-        var normInputs = _norms.Keys.SelectMany(n => n.Input.Skip(1)).ToHashSet(StringComparer.Ordinal);
+        // Constants read only as a batch norm's statistics live in its layer; the others are kept here.
+        var read = _nodes.SelectMany(n => n.OpType == "BatchNormalization" ? n.Input.Take(1) : n.Input).ToHashSet(StringComparer.Ordinal);
         foreach (var (name, tensor) in constants)
         {
-            if (normInputs.Contains(name) || !_nodes.Any(n => n.Input.Contains(name)))
+            if (!read.Contains(name))
             {
                 continue;
             }
@@ -195,10 +197,24 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
             : throw new OnnxImportException(node.Name, node.OpType, $"its input '{name}' is not produced before it");
     }
 
-    private HashSet<string> TrainableInputs(Dictionary<string, TensorProto> constants)
+    /// <summary>
+    /// The constant behind <paramref name="name"/>, looking through the shape-only nodes exporters put
+    /// between a weight and its consumer (PyTorch writes a PReLU slope as Unsqueeze(slope), a shared
+    /// tensor as Identity(tensor)).
+    /// </summary>
+    private static string ConstantBehind(string name, Dictionary<string, NodeProto> producers)
+    {
+        while (producers.TryGetValue(name, out var node) && node.OpType is "Identity" or "Unsqueeze" or "Reshape" or "Squeeze" or "Transpose")
+        {
+            name = node.Input[0];
+        }
+
+        return name;
+    }
+
+    private HashSet<string> TrainableInputs(Dictionary<string, TensorProto> constants, Dictionary<string, NodeProto> producers)
     {
         var trainable = new HashSet<string>(StringComparer.Ordinal);
-        var producers = _nodes.SelectMany(n => n.Output.Select(o => (o, n))).ToDictionary(p => p.o, p => p.n, StringComparer.Ordinal);
         foreach (var node in _nodes)
         {
             IEnumerable<string> weights = node.OpType switch
@@ -208,15 +224,17 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
                 "Add" when node.Input.Any(i => producers.TryGetValue(i, out var p) && p.OpType is "MatMul" or "Conv") => node.Input,
                 _ => [],
             };
-            trainable.UnionWith(weights.Where(w => constants.TryGetValue(w, out var t) && t.DataType == (int)TensorProto.Types.DataType.Float));
+            trainable.UnionWith(weights.Select(w => ConstantBehind(w, producers))
+                .Where(w => constants.TryGetValue(w, out var t) && t.DataType == (int)TensorProto.Types.DataType.Float));
         }
 
         return trainable;
     }
 
-    private StableBatchNorm Norm(NodeProto node, Dictionary<string, TensorProto> constants, TensorRanks ranks)
+    private StableBatchNorm Norm(NodeProto node, Dictionary<string, TensorProto> constants, TensorRanks ranks, Dictionary<string, NodeProto> producers)
     {
-        TensorProto Get(int i) => i < node.Input.Count && constants.TryGetValue(node.Input[i], out var t)
+        TensorProto Get(int i) => i < node.Input.Count && producers.GetValueOrDefault(node.Input[i]) is null or { OpType: "Identity" }
+                                  && constants.TryGetValue(ConstantBehind(node.Input[i], producers), out var t)
             ? t
             : throw new OnnxImportException(node.Name, node.OpType, $"its input {i} is not a constant (scale, bias, mean and variance must be)");
         int dimensions = ranks.Of(node.Input[0]) switch
