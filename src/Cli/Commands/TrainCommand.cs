@@ -25,12 +25,15 @@ internal static class TrainCommand
         var onBadImage = BadImageOption.Create();
         var stream = new Option<bool>("--stream") { Description = "Decode images on the fly on background threads instead of loading the folder into memory." };
         var training = new TrainingOptionSet("mobilefacenet", 112, 512, 10);
+        var fineTune = new FineTuneOptionSet();
 
         var command = new Command("train", "Train a face-embedding model on an image folder.") { data, output, checkpointDir, checkpointEvery, resume, valFraction, json, onBadImage, stream };
         training.AddTo(command);
+        fineTune.AddTo(command);
         command.SetAction((parse, token) => CommandRunner.RunAsync(cancel =>
         {
             var options = training.Read(parse);
+            fineTune.Apply(parse, options);
             options.CheckpointDirectory = parse.GetValue(checkpointDir)?.FullName;
             options.CheckpointEverySteps = parse.GetValue(checkpointEvery);
             options.Resume = parse.GetValue(resume);

@@ -87,34 +87,13 @@ internal sealed class ForeignGraph
     /// <summary>The nodes the embedding depends on, in graph order (unused branches such as extra heads are dropped).</summary>
     public IReadOnlyList<NodeProto> NeededNodes()
     {
-        var producers = new Dictionary<string, NodeProto>(StringComparer.Ordinal);
-        foreach (var node in Graph.Node)
-        {
-            foreach (var output in node.Output.Where(o => o.Length > 0))
-            {
-                producers[output] = node;
-            }
-        }
-
-        var needed = new HashSet<NodeProto>(ReferenceEqualityComparer.Instance);
-        var pending = new Stack<string>([OutputName]);
-        while (pending.TryPop(out var name))
-        {
-            if (producers.TryGetValue(name, out var node) && needed.Add(node))
-            {
-                foreach (var input in node.Input.Where(i => i.Length > 0))
-                {
-                    pending.Push(input);
-                }
-            }
-        }
-
+        var needed = OnnxGraphSlice.NodesFeeding(Graph, OutputName, InputName);
         if (!needed.Any(n => n.Input.Contains(InputName)))
         {
             throw new OnnxModelException(Source, $"tensor '{OutputName}' does not depend on the input '{InputName}'");
         }
 
-        return Graph.Node.Where(needed.Contains).ToList();
+        return needed;
     }
 
     /// <summary>The int64 values of every constant integer tensor (initialisers and Constant nodes), by name.</summary>

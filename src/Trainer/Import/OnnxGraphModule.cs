@@ -41,7 +41,12 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
     {
         InputName = input;
         OutputName = output;
-        _nodes = Needed(graph, output, input, source);
+        _nodes = [.. OnnxGraphSlice.NodesFeeding(graph, output, input)];
+        if (_nodes.Count == 0)
+        {
+            throw new OnnxImportException($"'{source}' has no node producing '{output}'.");
+        }
+
         var initialisers = graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
         var constants = new Dictionary<string, TensorProto>(initialisers, StringComparer.Ordinal);
         foreach (var node in _nodes.Where(n => n.OpType == "Constant"))
@@ -58,7 +63,7 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
             }
         }
 
-        var producers = _nodes.SelectMany(n => n.Output.Select(o => (o, n))).ToDictionary(p => p.o, p => p.n, StringComparer.Ordinal);
+        var producers = OnnxGraphSlice.Producers(_nodes);
         var trainable = TrainableInputs(constants, producers);
         var ranks = new TensorRanks(input, 4, constants.Values, _nodes, n => Axes(n));
         foreach (var node in _nodes)
@@ -319,37 +324,5 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
         }
 
         return tensor;
-    }
-
-    private static List<NodeProto> Needed(GraphProto graph, string output, string input, string source)
-    {
-        var producers = new Dictionary<string, NodeProto>(StringComparer.Ordinal);
-        foreach (var node in graph.Node)
-        {
-            foreach (var o in node.Output.Where(o => o.Length > 0))
-            {
-                producers[o] = node;
-            }
-        }
-
-        if (!producers.ContainsKey(output))
-        {
-            throw new OnnxImportException($"'{source}' has no node producing '{output}'.");
-        }
-
-        var needed = new HashSet<NodeProto>(ReferenceEqualityComparer.Instance);
-        var pending = new Stack<string>([output]);
-        while (pending.TryPop(out var name))
-        {
-            if (name != input && producers.TryGetValue(name, out var node) && needed.Add(node))
-            {
-                foreach (var i in node.Input.Where(i => i.Length > 0))
-                {
-                    pending.Push(i);
-                }
-            }
-        }
-
-        return graph.Node.Where(needed.Contains).ToList();
     }
 }

@@ -118,20 +118,5 @@ internal static class ForeignModels
         return result;
     }
 
-    public static double MaxAbsDiff(float[] a, float[] b)
-    {
-        if (a.Length != b.Length)
-        {
-            return double.PositiveInfinity;
-        }
-
-        double max = 0;
-        for (int i = 0; i < a.Length; i++)
-        {
-            double d = Math.Abs((double)a[i] - b[i]);
-            max = double.IsNaN(d) ? double.PositiveInfinity : Math.Max(max, d);
-        }
-
-        return max;
-    }
+    public static double MaxAbsDiff(float[] a, float[] b) => Export.EmbeddingBatch.MaxAbs(a, b);
 }
