@@ -20,5 +20,6 @@ internal static class CliRoot
         CalibrateCommand.Create(),
         BenchmarkCommand.Create(),
         QuantizeCommand.Create(),
+        ImportCommand.Create(),
     };
 }

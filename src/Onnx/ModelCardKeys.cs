@@ -72,6 +72,30 @@ public static class ModelCardKeys
     /// <summary>Date of quantisation, ISO 8601 (<c>yyyy-MM-dd</c>, UTC).</summary>
     public const string QuantizationDate = "quantization.date";
 
+    /// <summary>Imported models: SHA-256 (hex) of the foreign ONNX file the model wraps.</summary>
+    public const string SourceSha256 = "source.sha256";
+
+    /// <summary>Imported models: the file name of the foreign model.</summary>
+    public const string SourceName = "source.name";
+
+    /// <summary>Imported models: the preprocessing the graph's first nodes apply (channels, scale, mean, std).</summary>
+    public const string SourcePreprocessing = "source.preprocessing";
+
+    /// <summary>Imported models: the foreign graph's input tensor the preprocessing feeds.</summary>
+    public const string SourceInputName = "source.inputName";
+
+    /// <summary>Imported models: the foreign graph's tensor taken as the raw embedding.</summary>
+    public const string SourceOutputName = "source.outputName";
+
+    /// <summary>Imported models: the foreign model's default-domain opset before conversion.</summary>
+    public const string SourceOpset = "source.opset";
+
+    /// <summary>Fine-tuned models: SHA-256 (hex) of the model file training started from.</summary>
+    public const string ParentSha256 = "parent.sha256";
+
+    /// <summary>Fine-tuned models: the name (backbone or file name) of the model training started from.</summary>
+    public const string ParentName = "parent.name";
+
     /// <summary>The keys a model must carry to be used by <see cref="FaceEmbedder"/>.</summary>
     public static IReadOnlyList<string> Required { get; } =
         [LibraryVersion, InputSize, ColorOrder, ValueRange, Layout, Alignment, EmbeddingSize];

@@ -29,6 +29,22 @@ internal static class SharedData
         return System.IO.Directory.Exists(path) ? path : null;
     }
 
+    /// <summary>The path of a pretrained model in ../shared/models (beside the data folder), or null when absent.</summary>
+    public static string? Model(string fileName)
+    {
+        if (Directory is null || System.IO.Directory.GetParent(Directory) is not { } shared)
+        {
+            return null;
+        }
+
+        string path = Path.Combine(shared.FullName, "models", fileName);
+        return File.Exists(path) ? path : null;
+    }
+
+    /// <summary>A skip reason for tests that need a pretrained model.</summary>
+    public static string MissingModelReason(string fileName) =>
+        $"Pretrained model '{fileName}' not found (looked for ../shared/models beside the shared data folder).";
+
     /// <summary>A skip reason for tests that need the data set.</summary>
     public static string MissingReason(string name) =>
         $"Real face data set '{name}' not found (set KAPPAFACE_DATA to a folder holding it, or place it in shared/data next to the repository; see README.md, Tests).";

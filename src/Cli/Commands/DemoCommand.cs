@@ -29,7 +29,7 @@ internal static class DemoCommand
         var json = new Option<string?>("--json") { Description = "Write the results as JSON to FILE (- for stdout)." };
         var training = new TrainingOptionSet(
             new FaceTrainerOptions { ImageSize = 48, EmbeddingSize = 128, Epochs = 15 },
-            "--loss", "--checkpoint-dir", "--checkpoint-every", "--resume");
+            "--loss", "--checkpoint-dir", "--checkpoint-every", "--resume", "--init", "--freeze-bn", "--backbone-lr-scale");
 
         var command = new Command("demo", "Train KappaFace and ArcFace on generated faces and compare them, in a few minutes on a CPU.") { output, identities, json };
         training.AddTo(command);

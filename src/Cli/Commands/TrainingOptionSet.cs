@@ -1,4 +1,5 @@
 using System.CommandLine;
+using KappaFace.MLNet.Onnx;
 using KappaFace.MLNet.Trainer.Backbones;
 using KappaFace.MLNet.Trainer.Concentration;
 using KappaFace.MLNet.Trainer.Export;
@@ -64,7 +65,18 @@ internal sealed class TrainingOptionSet
             (o, v) => o with { CheckpointDirectory = v is null ? null : Path.GetFullPath(v) }),
         Value("--checkpoint-every", "Also write a checkpoint every N training steps (0: only at epoch ends). Needs --checkpoint-dir.", d.CheckpointEverySteps, (o, v) => o with { CheckpointEverySteps = v }),
         Value("--resume", "Continue from the newest valid checkpoint in --checkpoint-dir.", d.Resume, (o, v) => o with { Resume = v }),
+        Value("--freeze-bn", "Keep batch-norm statistics fixed (eval mode) while training; advised when fine-tuning on small data.", d.FreezeBatchNorm, (o, v) => o with { FreezeBatchNorm = v }),
+        Value("--backbone-lr-scale", "With --init: the backbone's learning rate as a fraction of --lr (the class centres use --lr).", d.BackboneLearningRateScale, (o, v) => o with { BackboneLearningRateScale = v }),
+        // After --image-size and --embedding-size: a model to fine-tune fixes both through its card.
+        Value<string?>("--init", "Fine-tune this KappaFace model (from `kappaface import` or `train`) instead of a fresh backbone; sizes come from its card.", d.InitialModel,
+            (o, v) => v is null ? o : FromCard(o, Path.GetFullPath(v))),
     ];
+
+    private static FaceTrainerOptions FromCard(FaceTrainerOptions options, string model)
+    {
+        var card = ModelCard.ReadFrom(model);
+        return options with { InitialModel = model, ImageSize = card.InputSize, EmbeddingSize = card.EmbeddingSize };
+    }
 
     public static MarginLossKind ParseLoss(string text) => text.ToLowerInvariant() switch
     {

@@ -103,6 +103,28 @@ public sealed class OnnxGraphBuilder
         return name;
     }
 
+    /// <summary>
+    /// Adds a copy of a tensor read from another model (any element type, raw or typed data) as an
+    /// initialiser under <paramref name="name"/>.
+    /// </summary>
+    /// <param name="name">Tensor name; must not be defined yet.</param>
+    /// <param name="tensor">The tensor; external data is not supported.</param>
+    /// <returns>The name.</returns>
+    public string AddInitializer(string name, TensorProto tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        if (tensor.DataLocation == TensorProto.Types.DataLocation.External || tensor.ExternalData.Count > 0)
+        {
+            throw new OnnxGraphException($"Initialiser '{tensor.Name}' keeps its data in an external file, which is not supported.");
+        }
+
+        var copy = tensor.Clone();
+        copy.Name = name;
+        Define(name);
+        _graph.Initializer.Add(copy);
+        return name;
+    }
+
     /// <summary>Adds a node with one output.</summary>
     /// <param name="opType">Operator, e.g. <c>"Conv"</c> (default ONNX domain).</param>
     /// <param name="inputs">Input tensor names in operator order (empty string = omitted optional input).</param>

@@ -4,7 +4,10 @@ namespace KappaFace.MLNet.Trainer.Backbones;
 public static class BackboneFactory
 {
     /// <summary>Every command-line name, in <see cref="BackboneKind"/> order.</summary>
-    public static IReadOnlyList<string> Names { get; } = Enum.GetValues<BackboneKind>().Select(NameOf).ToArray();
+    public static IReadOnlyList<string> Names { get; } = Buildable.Select(NameOf).ToArray();
+
+    /// <summary>The kinds <see cref="Create(BackboneKind, int, int, double)"/> builds (all but <see cref="BackboneKind.Imported"/>).</summary>
+    public static IReadOnlyList<BackboneKind> Buildable => [.. Enum.GetValues<BackboneKind>().Where(k => k != BackboneKind.Imported)];
 
     /// <summary>
     /// Builds a freshly initialised backbone. <paramref name="inputSize"/> must be a positive multiple of 16.
@@ -32,6 +35,8 @@ public static class BackboneFactory
             BackboneKind.MobileFaceNet => new MobileFaceNet(inputSize, embeddingSize, dropout),
             BackboneKind.IResNet18 or BackboneKind.IResNet34 or BackboneKind.IResNet50 or BackboneKind.IResNet100
                 => new IResNet(kind, inputSize, embeddingSize, dropout),
+            BackboneKind.Imported => throw new ArgumentException(
+                "An imported backbone is read from an ONNX model (ImportedBackbone.Load), not built.", nameof(kind)),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, $"Unknown backbone kind {kind}."),
         };
     }
@@ -43,7 +48,7 @@ public static class BackboneFactory
     {
         ArgumentNullException.ThrowIfNull(name);
         // Not Enum.Parse: that would also accept numbers ("2") and flag lists ("tiny, iresnet50").
-        foreach (var kind in Enum.GetValues<BackboneKind>())
+        foreach (var kind in Buildable)
         {
             if (string.Equals(NameOf(kind), name.Trim(), StringComparison.OrdinalIgnoreCase))
             {

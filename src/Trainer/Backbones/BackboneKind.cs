@@ -15,4 +15,6 @@ public enum BackboneKind
     IResNet50,
     /// <summary>insightface IResNet with [3,13,30,3] blocks.</summary>
     IResNet100,
+    /// <summary>A network read from an ONNX model (<see cref="Import.ImportedBackbone"/>); not built by <see cref="BackboneFactory"/>.</summary>
+    Imported,
 }

@@ -1,4 +1,5 @@
 using KappaFace.MLNet.Trainer.Backbones;
+using KappaFace.MLNet.Trainer.Import;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -23,6 +24,7 @@ internal sealed class BackboneWalker(ExportGraph graph, OnnxExportOptions option
     {
         TinyFaceNet tiny => Sequence(tiny, string.Empty, [tiny.Body, tiny.Head], x),
         MobileFaceNet mobile => Sequence(mobile, string.Empty, [.. mobile.Trunk, mobile.Head], x),
+        ImportedBackbone imported => new ImportedGraphWriter(graph).Write(imported.Graph, x),
         IResNet resnet => Sequence(resnet, string.Empty, [resnet.Stem, .. resnet.Stages, resnet.OutputNorm, resnet.Head], x),
         _ => throw new OnnxExportException(string.Empty, backbone.GetType().Name,
             "the exporter does not know this backbone's forward order; " + Supported),

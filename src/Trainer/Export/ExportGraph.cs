@@ -22,6 +22,12 @@ internal sealed class ExportGraph
 {
     private readonly OnnxGraphBuilder _builder = new("kappaface");
 
+    /// <summary>The underlying builder, for graphs written node by node (imported backbones).</summary>
+    public OnnxGraphBuilder Builder => _builder;
+
+    /// <summary>Declares <c>input</c> float32 <c>[batch, 3, S, S]</c> (raw RGB 0..255) with no normalisation nodes.</summary>
+    public string RawInput(int inputSize) => EmbeddingContractNodes.RawInput(_builder, inputSize);
+
     /// <summary>
     /// Declares <c>input</c> float32 <c>[batch, 3, S, S]</c> (raw RGB 0..255) and normalises it as the
     /// very first nodes, <c>(x - 127.5) / 127.5</c>: Sub then Div, the same two float operations the
@@ -29,8 +35,7 @@ internal sealed class ExportGraph
     /// </summary>
     public string NormalisedInput(int inputSize)
     {
-        string input = _builder.AddInput(
-            ModelContract.InputName, ModelContract.BatchDimension, ModelContract.Channels, inputSize, inputSize);
+        string input = EmbeddingContractNodes.RawInput(_builder, inputSize);
         string mean = _builder.AddInitializer(_builder.UniqueName("pixel_mean"), [ModelContract.PixelMean]);
         string scale = _builder.AddInitializer(_builder.UniqueName("pixel_scale"), [ModelContract.PixelScale]);
         string centred = _builder.AddNode("Sub", [input, mean], _builder.UniqueName("input_centred"));
@@ -125,14 +130,8 @@ internal sealed class ExportGraph
     /// <c>embedding = x / embedding_norm</c>. ReduceL2 + Div is the pattern OpenCV 4.6 imports
     /// (LpNormalization and opset-13 ReduceSum are not).
     /// </summary>
-    public void EmbeddingOutputs(string x, int embeddingSize)
-    {
-        string norm = _builder.AddNode(
-            "ReduceL2", [x], ModelContract.EmbeddingNormName, OnnxAttr.OfInts("axes", 1), OnnxAttr.OfInt("keepdims", 1));
-        _builder.AddNode("Div", [x, norm], ModelContract.EmbeddingName);
-        _builder.AddOutput(ModelContract.EmbeddingName, ModelContract.BatchDimension, embeddingSize);
-        _builder.AddOutput(ModelContract.EmbeddingNormName, ModelContract.BatchDimension, 1);
-    }
+    public void EmbeddingOutputs(string x, int embeddingSize) =>
+        EmbeddingContractNodes.EmbeddingOutputs(_builder, x, embeddingSize);
 
     /// <summary>Checks the graph and wraps it in a model with the card as its metadata; the producer is this library.</summary>
     public ModelProto Build(ModelCard card) =>

@@ -1,9 +1,9 @@
 using System.Collections.ObjectModel;
 using System.Globalization;
-using System.Reflection;
 using KappaFace.MLNet.Onnx;
 using KappaFace.MLNet.Trainer.Backbones;
 using KappaFace.MLNet.Trainer.Heads;
+using KappaFace.MLNet.Trainer.Import;
 using KappaFace.MLNet.Trainer.Training;
 
 namespace KappaFace.MLNet.Trainer.Export;
@@ -16,7 +16,7 @@ namespace KappaFace.MLNet.Trainer.Export;
 public static class ModelCardAssembler
 {
     /// <summary>The <c>producer_name</c> written into exported models.</summary>
-    public const string ProducerName = "KappaFace.MLNet";
+    public const string ProducerName = LibraryInfo.ProducerName;
 
     /// <summary>Extra key: optimiser of the training run (<c>sgd</c> or <c>adamw</c>).</summary>
     public const string OptimizerKey = "training.optimizer";
@@ -31,10 +31,7 @@ public static class ModelCardAssembler
     public const string ConcentrationSourceKey = "loss.concentration_source";
 
     /// <summary>The version of this library (the assembly's informational version, e.g. <c>0.1.0+commit</c>).</summary>
-    public static string LibraryVersion { get; } =
-        typeof(ModelCardAssembler).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
-        ?? typeof(ModelCardAssembler).Assembly.GetName().Version?.ToString()
-        ?? "unknown";
+    public static string LibraryVersion => LibraryInfo.Version;
 
     /// <summary>The card of an untrained or externally trained backbone: the input contract and sizes only.</summary>
     /// <param name="backbone">The backbone.</param>
@@ -44,7 +41,7 @@ public static class ModelCardAssembler
     {
         ArgumentNullException.ThrowIfNull(backbone);
         ArgumentException.ThrowIfNullOrWhiteSpace(alignment);
-        return new ModelCard
+        var card = new ModelCard
         {
             LibraryVersion = LibraryVersion,
             Backbone = BackboneFactory.NameOf(backbone.Kind),
@@ -54,6 +51,26 @@ public static class ModelCardAssembler
             ValueRange = ModelCard.PixelRange0To255,
             Layout = ModelCard.Nchw,
             Alignment = alignment,
+        };
+        return backbone is ImportedBackbone imported ? WithParent(card, imported) : card;
+    }
+
+    /// <summary>
+    /// An imported backbone keeps its parent's name, alignment and <c>source.*</c> keys (its graph still
+    /// starts with the source's preprocessing) and records the parent: <c>parent.sha256</c>, <c>parent.name</c>.
+    /// </summary>
+    private static ModelCard WithParent(ModelCard card, ImportedBackbone imported)
+    {
+        var properties = imported.ParentCard.AdditionalProperties
+            .Where(p => p.Key.StartsWith("source.", StringComparison.Ordinal))
+            .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        properties[ModelCardKeys.ParentSha256] = imported.ParentSha256;
+        properties[ModelCardKeys.ParentName] = imported.Name;
+        return card with
+        {
+            Backbone = imported.Name,
+            Alignment = card.Alignment == ModelCard.NoAlignment ? imported.ParentCard.Alignment : card.Alignment,
+            AdditionalProperties = new ReadOnlyDictionary<string, string>(properties),
         };
     }
 
@@ -77,7 +94,13 @@ public static class ModelCardAssembler
             extra[ConcentrationSourceKey] = options.Margin.KappaFace.Source.ToString();
         }
 
-        return ForBackbone(result.Backbone, alignment) with
+        var card = ForBackbone(result.Backbone, alignment);
+        foreach (var (key, value) in card.AdditionalProperties)
+        {
+            extra.TryAdd(key, value);
+        }
+
+        return card with
         {
             Loss = LossName(options.Margin.Loss),
             LossParameters = LossParameters(options.Margin),

@@ -2,6 +2,7 @@ using Google.Protobuf;
 using KappaFace.MLNet.Onnx;
 using KappaFace.MLNet.Onnx.Proto;
 using KappaFace.MLNet.Trainer.Backbones;
+using KappaFace.MLNet.Trainer.Import;
 
 namespace KappaFace.MLNet.Trainer.Export;
 
@@ -42,7 +43,8 @@ public static class OnnxExporter
         }
 
         var graph = new ExportGraph();
-        string x = graph.NormalisedInput(backbone.InputSize);
+        // An imported graph starts from raw pixels with its own preprocessing nodes.
+        string x = backbone is ImportedBackbone ? graph.RawInput(backbone.InputSize) : graph.NormalisedInput(backbone.InputSize);
         x = new BackboneWalker(graph, options).Backbone(backbone, x);
         graph.EmbeddingOutputs(x, backbone.EmbeddingSize);
         return graph.Build(card);

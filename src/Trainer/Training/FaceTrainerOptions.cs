@@ -114,6 +114,31 @@ public sealed record FaceTrainerOptions
     /// <summary>Report progress every this many steps. Default 1.</summary>
     public int ProgressEverySteps { get; init; } = 1;
 
+    /// <summary>
+    /// A KappaFace embedding model (exported by this library, or a foreign one wrapped by
+    /// <c>kappaface import</c>) to fine-tune instead of building a fresh <see cref="Backbone"/>; null (the
+    /// default) trains from scratch. <see cref="ImageSize"/> and <see cref="EmbeddingSize"/> must match its
+    /// model card. The class centres start at each identity's normalised mean embedding under this model,
+    /// so the first steps do not disturb the pretrained features with random centres.
+    /// </summary>
+    public string? InitialModel { get; init; }
+
+    /// <summary>
+    /// With <see cref="InitialModel"/>: the backbone trains at <see cref="LearningRate"/> times this factor
+    /// while the class centres train at <see cref="LearningRate"/>. Default 0.1 (backbone 0.01 and head 0.1
+    /// with the default rate): pretrained features need small steps, fresh centres large ones.
+    /// Ignored when training from scratch.
+    /// </summary>
+    public double BackboneLearningRateScale { get; init; } = 0.1;
+
+    /// <summary>
+    /// Keep every batch norm of the backbone in eval mode while training: running statistics stay as they
+    /// were (the pretrained model's, when fine-tuning) and batches are normalised with them; the affine
+    /// scales and shifts still train. Default false. Set it when fine-tuning on small data, whose batch
+    /// statistics are noisy estimates of the pretrained network's.
+    /// </summary>
+    public bool FreezeBatchNorm { get; init; }
+
     /// <summary>Checks every value and throws <see cref="ArgumentOutOfRangeException"/> naming the first bad one.</summary>
     public void Validate()
     {
@@ -134,6 +159,7 @@ public sealed record FaceTrainerOptions
         Check(ValidationPairs >= 20, nameof(ValidationPairs), ValidationPairs, "at least 20");
         Check(DecodeWorkers is null or > 0, nameof(DecodeWorkers), DecodeWorkers ?? 0, "positive");
         Check(PrefetchBatches >= 1, nameof(PrefetchBatches), PrefetchBatches, "at least 1");
+        Check(BackboneLearningRateScale is > 0 and <= 1, nameof(BackboneLearningRateScale), BackboneLearningRateScale, "in (0, 1]");
         Check(ProgressEverySteps >= 1, nameof(ProgressEverySteps), ProgressEverySteps, "at least 1");
         if (Resume && CheckpointDirectory is null)
         {

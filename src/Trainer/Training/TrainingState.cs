@@ -3,6 +3,7 @@ using KappaFace.MLNet.Trainer.Backbones;
 using KappaFace.MLNet.Trainer.Data;
 using KappaFace.MLNet.Trainer.Heads;
 using KappaFace.MLNet.Data;
+using KappaFace.MLNet.Trainer.Import;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -24,6 +25,7 @@ internal sealed class TrainingState : IDisposable
     private readonly List<Parameter> _backboneParameters;
     private readonly OptimizerHelper _optimizer;
     private readonly long[] _labels;
+    private readonly double[] _groupScales;
     private FaceBackbone? _backbone;
 
     public TrainingState(FaceTrainerOptions options, FaceImageSet data, Device device)
@@ -38,18 +40,30 @@ internal sealed class TrainingState : IDisposable
         _device = device;
         _labels = data.Labels.Select(l => (long)l).ToArray();
         torch.manual_seed(options.Seed);
-        _backbone = BackboneFactory.Create(options.Backbone, options.ImageSize, options.EmbeddingSize);
+        _backbone = NewBackbone(options);
         _backbone.to(device);
-        _backbone.train();
+        FineTuning.TrainMode(_backbone, options.FreezeBatchNorm);
         FaceBackbone online = _backbone;
         _margin = MarginHeadFactory.Create(
             options.Margin, data.ClassCounts(), options.EmbeddingSize, online,
-            () => BackboneFactory.Create(options.Backbone, options.ImageSize, options.EmbeddingSize), options.Seed, device: device);
+            () => NewBackbone(options), options.Seed, device: device);
+        if (options.InitialModel is not null)
+        {
+            using var noGrad = torch.no_grad();
+            using var centres = FineTuning.ClassMeanCentres(_backbone, data, device);
+            _margin.Head.Centres.copy_(centres);
+        }
+
         _backboneParameters = _backbone.parameters().Where(p => p.requires_grad).ToList();
-        var trainable = _backboneParameters.Concat(_margin.Head.parameters().Where(p => p.requires_grad)).ToList();
+        var head = _margin.Head.parameters().Where(p => p.requires_grad).ToList();
+        // A pretrained backbone moves more slowly than the fresh class centres (FaceTrainerOptions.BackboneLearningRateScale).
+        double backboneScale = options.InitialModel is null ? 1 : options.BackboneLearningRateScale;
+        _groupScales = [backboneScale, 1];
         _optimizer = options.Optimizer == OptimizerKind.AdamW
-            ? optim.AdamW(trainable, options.LearningRate, weight_decay: options.WeightDecay)
-            : optim.SGD(trainable, options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay);
+            ? optim.AdamW([new AdamW.ParamGroup(_backboneParameters, lr: options.LearningRate * backboneScale), new AdamW.ParamGroup(head, lr: options.LearningRate)],
+                options.LearningRate, weight_decay: options.WeightDecay)
+            : optim.SGD([new SGD.ParamGroup(_backboneParameters, lr: options.LearningRate * backboneScale), new SGD.ParamGroup(head, lr: options.LearningRate)],
+                options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay);
     }
 
     /// <summary>The network being trained.</summary>
@@ -67,10 +81,14 @@ internal sealed class TrainingState : IDisposable
     public double Step(float[] batch, ReadOnlySpan<int> indices, double learningRate)
     {
         using var scope = torch.NewDisposeScope();
+        int g = 0;
         foreach (var group in _optimizer.ParamGroups)
         {
-            group.LearningRate = learningRate;
+            group.LearningRate = learningRate * _groupScales[g++];
         }
+
+        // Validation puts the backbone in eval mode and back; batch norms frozen by the options stay frozen.
+        FineTuning.TrainMode(Backbone, _options.FreezeBatchNorm);
         var labelValues = new long[indices.Length];
         var indexValues = new long[indices.Length];
         for (int i = 0; i < indices.Length; i++)
@@ -201,9 +219,35 @@ internal sealed class TrainingState : IDisposable
     }
 
     private string Fingerprint() =>
-        $"backbone={BackboneFactory.NameOf(_options.Backbone)} size={_options.ImageSize} d={_options.EmbeddingSize} " +
+        $"backbone={BackboneName()} size={_options.ImageSize} d={_options.EmbeddingSize} " +
         $"loss={_options.Margin.Loss} classes={_data.ClassCount} images={_data.Count} batch={_options.BatchSize} " +
         $"seed={_options.Seed} epochs={_options.Epochs}" + ScaleFingerprint();
+
+    /// <summary>A fresh backbone, or the pretrained one of <see cref="FaceTrainerOptions.InitialModel"/>.</summary>
+    private static FaceBackbone NewBackbone(FaceTrainerOptions options)
+    {
+        if (options.InitialModel is not { } path)
+        {
+            return BackboneFactory.Create(options.Backbone, options.ImageSize, options.EmbeddingSize);
+        }
+
+        var imported = ImportedBackbone.Load(path);
+        if (imported.InputSize != options.ImageSize || imported.EmbeddingSize != options.EmbeddingSize)
+        {
+            imported.Dispose();
+            throw new ArgumentException(
+                $"The initial model '{path}' takes {imported.InputSize}x{imported.InputSize} images and gives {imported.EmbeddingSize}-d embeddings, " +
+                $"but the options say ImageSize {options.ImageSize} and EmbeddingSize {options.EmbeddingSize}.");
+        }
+
+        return imported;
+    }
+
+    // A fine-tuning run names its parent model, so a checkpoint never resumes onto another one.
+    private string BackboneName() => _backbone is ImportedBackbone imported
+        ? $"init:{imported.ParentSha256}" + (_options.FreezeBatchNorm ? " freeze-bn" : "") +
+          $" backbone-lr-scale={_options.BackboneLearningRateScale.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}"
+        : BackboneFactory.NameOf(_options.Backbone);
 
     // Only non-default scale options are named, so checkpoints written before they existed still resume.
     private string ScaleFingerprint()

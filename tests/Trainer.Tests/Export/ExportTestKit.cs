@@ -26,8 +26,14 @@ internal sealed record EmbeddingBatch(int Count, int Dimension, float[] Embeddin
         return (MaxAbs(Embeddings, other.Embeddings), MaxAbs(Norms, other.Norms));
     }
 
-    private static double MaxAbs(float[] a, float[] b)
+    /// <summary>Largest absolute difference of two equally long arrays (NaN counts as infinitely far).</summary>
+    public static double MaxAbs(float[] a, float[] b)
     {
+        if (a.Length != b.Length)
+        {
+            return double.PositiveInfinity;
+        }
+
         double max = 0;
         for (int i = 0; i < a.Length; i++)
         {

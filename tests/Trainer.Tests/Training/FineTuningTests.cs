@@ -1,0 +1,120 @@
+using Google.Protobuf;
+using KappaFace.MLNet.Onnx;
+using KappaFace.MLNet.Tests.Shared;
+using KappaFace.MLNet.Trainer.Data;
+using KappaFace.MLNet.Trainer.Evaluation;
+using KappaFace.MLNet.Trainer.Export;
+using KappaFace.MLNet.Trainer.Heads;
+using KappaFace.MLNet.Trainer.Import;
+using KappaFace.MLNet.Trainer.Training;
+using TorchSharp.Modules;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace KappaFace.MLNet.Trainer.Tests.Training;
+
+/// <summary><c>FaceTrainerOptions.InitialModel</c>: fine-tuning an exported model, with its parent recorded.</summary>
+public class FineTuningTests
+{
+    [Fact]
+    public void Fine_tuning_starts_from_the_model_and_records_the_parent()
+    {
+        using var dir = new TempFolder();
+        // A foreign model with an unfolded batch norm, imported into the contract.
+        int size = Import.ForeignModels.Size;
+        var data = TrainingFixtures.SmallSynthetic(size: size);
+        string parent = Path.Combine(dir.Path, "parent.onnx");
+        Onnx.Import.FaceModelImporter.ImportFile(
+            Import.FaceModelImporterTests.Save(Import.ForeignModels.Tiny(batch: null, opset: 13), dir, "foreign.onnx"), parent, new());
+
+        var options = TrainingFixtures.TinyOptions(MarginLossKind.ArcFace, epochs: 1, size: size);
+        options.EmbeddingSize = Import.ForeignModels.Dim;
+        options.InitialModel = parent;
+        var result = new FaceModelTrainer(options).Train(data);
+        using var parentBackbone = ImportedBackbone.Load(parent);
+        var tuned = Assert.IsType<ImportedBackbone>(result.Backbone);
+
+        Assert.True(TrainingFixtures.MaxStateDifference(parentBackbone, tuned) > 1e-6, "fine-tuning must change the weights");
+
+        var card = ModelCardAssembler.ForTraining(options, result);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(parent))), card.AdditionalProperties[ModelCardKeys.ParentSha256]);
+        Assert.Equal("arcface", card.Loss);
+        string child = Path.Combine(dir.Path, "child.onnx");
+        OnnxExporter.Export(tuned, card, child);
+        using var embedder = FaceEmbedder.Open(child);
+        Assert.Equal(options.EmbeddingSize, embedder.EmbeddingSize);
+    }
+
+    [Fact]
+    public void Frozen_batch_norms_keep_their_statistics_in_training_mode()
+    {
+        using var backbone = ImportedBackbone.FromModel(
+            Onnx.Import.FaceModelImporter.Import(Import.ForeignModels.Tiny(batch: null, opset: 13).ToByteArray(), "foreign.onnx", new()).Model, "foreign.onnx");
+        var norm = Assert.Single(backbone.modules().OfType<NormBase>());
+        float[] before = [.. norm.running_mean!.data<float>()];
+        using var x = randn(4, 3, Import.ForeignModels.Size, Import.ForeignModels.Size);
+
+        FineTuning.TrainMode(backbone, freezeBatchNorm: true);
+        using (var y = backbone.call(x))
+        {
+            Assert.Equal(before, norm.running_mean!.data<float>().ToArray());
+        }
+
+        FineTuning.TrainMode(backbone, freezeBatchNorm: false);
+        using (var y = backbone.call(x))
+        {
+            Assert.NotEqual(before, norm.running_mean!.data<float>().ToArray());
+        }
+    }
+
+    [Fact]
+    public void Class_centres_start_at_the_normalised_mean_embedding_of_each_identity()
+    {
+        var data = TrainingFixtures.SmallSynthetic(identities: 5);
+        using var backbone = ExportFixture();
+        using var centres = FineTuning.ClassMeanCentres(backbone, new InMemoryTrainingImages(data), CPU);
+
+        float[] embeddings = TorchEmbedder.Embed(backbone, data, CPU);
+        int d = backbone.EmbeddingSize;
+        for (int c = 0; c < data.ClassCount; c++)
+        {
+            var mean = new double[d];
+            for (int i = 0; i < data.Count; i++)
+            {
+                if (data.Labels[i] == c)
+                {
+                    for (int k = 0; k < d; k++)
+                    {
+                        mean[k] += embeddings[(i * d) + k];
+                    }
+                }
+            }
+
+            double norm = Math.Sqrt(mean.Sum(v => v * v));
+            float[] row = [.. centres[c].data<float>()];
+            for (int k = 0; k < d; k++)
+            {
+                Assert.Equal(mean[k] / norm, row[k], 5);
+            }
+        }
+    }
+
+    [Fact]
+    public void A_model_of_another_size_is_refused()
+    {
+        using var dir = new TempFolder();
+        string parent = Path.Combine(dir.Path, "parent.onnx");
+        using (var backbone = ExportFixture())
+        {
+            OnnxExporter.Export(backbone, parent);
+        }
+
+        var options = TrainingFixtures.TinyOptions(epochs: 1, size: 48);
+        options.InitialModel = parent;
+        var e = Assert.Throws<ArgumentException>(() => new FaceModelTrainer(options).Train(TrainingFixtures.SmallSynthetic(size: 48)));
+        Assert.Contains("ImageSize 48", e.Message, StringComparison.Ordinal);
+    }
+
+    private static KappaFace.MLNet.Trainer.Backbones.FaceBackbone ExportFixture() =>
+        KappaFace.MLNet.Trainer.Tests.Export.ExportTestKit.Backbone(KappaFace.MLNet.Trainer.Backbones.BackboneKind.Tiny, 32, 32);
+}
