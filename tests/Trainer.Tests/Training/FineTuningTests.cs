@@ -27,9 +27,8 @@ public class FineTuningTests
         Onnx.Import.FaceModelImporter.ImportFile(
             Import.FaceModelImporterTests.Save(Import.ForeignModels.Tiny(batch: null, opset: 13), dir, "foreign.onnx"), parent, new());
 
-        var options = TrainingFixtures.TinyOptions(MarginLossKind.ArcFace, epochs: 1, size: size);
-        options.EmbeddingSize = Import.ForeignModels.Dim;
-        options.InitialModel = parent;
+        var options = TrainingFixtures.TinyOptions(MarginLossKind.ArcFace, epochs: 1, size: size)
+            with { EmbeddingSize = Import.ForeignModels.Dim, InitialModel = parent };
         var result = new FaceModelTrainer(options).Train(data);
         using var parentBackbone = ImportedBackbone.Load(parent);
         var tuned = Assert.IsType<ImportedBackbone>(result.Backbone);
@@ -109,8 +108,7 @@ public class FineTuningTests
             OnnxExporter.Export(backbone, parent);
         }
 
-        var options = TrainingFixtures.TinyOptions(epochs: 1, size: 48);
-        options.InitialModel = parent;
+        var options = TrainingFixtures.TinyOptions(epochs: 1, size: 48) with { InitialModel = parent };
         var e = Assert.Throws<ArgumentException>(() => new FaceModelTrainer(options).Train(TrainingFixtures.SmallSynthetic(size: 48)));
         Assert.Contains("ImageSize 48", e.Message, StringComparison.Ordinal);
     }
