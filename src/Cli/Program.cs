@@ -18,5 +18,7 @@ internal static class CliRoot
         VerifyCommand.Create(),
         EvaluateCommand.Create(),
         CalibrateCommand.Create(),
+        DetectCommand.Create(),
+        AlignCommand.Create(),
     };
 }
