@@ -22,7 +22,12 @@ public class FaceDetectorTests
 
         Assert.True(face.Score > 0.99f, $"score {face.Score}");
         Assert.Equal([20f, 12f, 36f, 28f], [face.Box.X1, face.Box.Y1, face.Box.X2, face.Box.Y2], new Close(1e-4f));
-        Assert.All(face.Landmarks, p => Assert.Equal([28f, 20f], [p.X, p.Y], new Close(1e-4f)));
+        for (int k = 0; k < 5; k++)
+        {
+            // 0.1 x offset x 16-pixel anchor from the prior centre.
+            float[] expected = [28f + (1.6f * TinyRetinaFace.LandmarkOffsets[2 * k]), 20f + (1.6f * TinyRetinaFace.LandmarkOffsets[(2 * k) + 1])];
+            Assert.Equal(expected, [face.Landmarks[k].X, face.Landmarks[k].Y], new Close(1e-4f));
+        }
     }
 
     [Theory]

@@ -18,15 +18,20 @@ internal static class TinyRetinaFace
     /// <summary>
     /// A detector whose stride-8, anchor-0 prior fires where the input's blue plane is bright (B = 255 gives
     /// a face probability of about 1, B = 0 about 0); every other prior scores about 0, and loc and landms
-    /// are 0, so a face is exactly its prior box with all five landmarks at the prior centre.
+    /// is 0, so a face is exactly its prior box; the landmarks sit at fixed offsets from the prior centre
+    /// (<see cref="LandmarkOffsets"/> times 0.1 x the anchor size), spread like a face's.
     /// </summary>
     public static byte[] BlueDotDetector() => Build((output, s, a, ch, c) => output switch
     {
+        RetinaFaceLayout.LandmarksName => (0f, LandmarkOffsets[ch]),
         // Channel 1 of conf is the face logit: 0.1 * (B - 104) - 5 for anchor 0 of stride 8; background logit 0.
         RetinaFaceLayout.ConfName when ch == 1 && s == 0 && a == 0 => (c == 0 ? 0.1f : 0f, -5f),
         RetinaFaceLayout.ConfName when ch == 1 => (0f, -30f),
         _ => (0f, 0f),
     });
+
+    /// <summary>The landms biases of <see cref="BlueDotDetector"/>: x0, y0, ..., x4, y4.</summary>
+    public static readonly float[] LandmarkOffsets = [-2f, -1f, 2f, -1f, 0f, 0.5f, -1.5f, 2f, 1.5f, 2f];
 
     /// <summary>A detector with seeded random weights: arbitrary but deterministic outputs for plumbing checks.</summary>
     public static byte[] Random(int seed)
