@@ -100,3 +100,26 @@ public class AlignCommandTests
         Assert.Contains("other.onnx", stderr, StringComparison.Ordinal);
     }
 }
+
+/// <summary><c>embed --detector</c>: photos are aligned before embedding.</summary>
+public class EmbedWithDetectorTests(CliFixture fixture) : IClassFixture<CliFixture>
+{
+    [Fact]
+    public void Embed_aligns_the_best_face_first_and_names_a_photo_without_one()
+    {
+        using var folder = new TempFolder();
+        string detector = folder.Bytes("det.onnx", TinyRetinaFace.BlueDotDetector());
+        string photo = folder.Image("p.png", 224, 224, (x, y) => x is >= 100 and < 110 && y is >= 60 and < 70 ? new SKColor(0, 0, 255) : SKColors.Black);
+        string empty = folder.Image("e.png", 224, 224, (_, _) => SKColors.Black);
+        string json = Path.Combine(folder.Path, "e.json");
+
+        var (code, _, stderr) = CliHarness.Run("embed", "--model", fixture.ModelPath, "--detector", detector, "--device", "cpu", "--json", json, photo);
+        Assert.True(code == 0, stderr);
+        Assert.Equal(CliFixture.EmbeddingSize, JsonNode.Parse(File.ReadAllText(json))![0]!["embedding"]!.AsArray().Count);
+
+        (code, _, stderr) = CliHarness.Run("embed", "--model", fixture.ModelPath, "--detector", detector, "--device", "cpu", empty);
+        Assert.NotEqual(0, code);
+        Assert.Contains("e.png", stderr, StringComparison.Ordinal);
+        Assert.Contains("no face", stderr, StringComparison.Ordinal);
+    }
+}
