@@ -21,5 +21,7 @@ internal static class CliRoot
         BenchmarkCommand.Create(),
         QuantizeCommand.Create(),
         ImportCommand.Create(),
+        DetectCommand.Create(),
+        AlignCommand.Create(),
     };
 }

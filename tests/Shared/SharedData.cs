@@ -29,21 +29,17 @@ internal static class SharedData
         return System.IO.Directory.Exists(path) ? path : null;
     }
 
-    /// <summary>The path of a pretrained model in ../shared/models (beside the data folder), or null when absent.</summary>
+    /// <summary>The path of a shared pretrained model (e.g. retinaface-mnet025.onnx, in ../shared/models beside the data), or null when absent.</summary>
     public static string? Model(string fileName)
     {
-        if (Directory is null || System.IO.Directory.GetParent(Directory) is not { } shared)
-        {
-            return null;
-        }
-
-        string path = Path.Combine(shared.FullName, "models", fileName);
-        return File.Exists(path) ? path : null;
+        string? parent = Directory is null ? null : Path.GetDirectoryName(Path.GetFullPath(Directory));
+        string? path = parent is null ? null : Path.Combine(parent, "models", fileName);
+        return path is not null && File.Exists(path) ? path : null;
     }
 
-    /// <summary>A skip reason for tests that need a pretrained model.</summary>
+    /// <summary>A skip reason for tests that need a shared model.</summary>
     public static string MissingModelReason(string fileName) =>
-        $"Pretrained model '{fileName}' not found (looked for ../shared/models beside the shared data folder).";
+        $"Pretrained model '{fileName}' not found (looked for ../shared/models beside the shared data).";
 
     /// <summary>A skip reason for tests that need the data set.</summary>
     public static string MissingReason(string name) =>

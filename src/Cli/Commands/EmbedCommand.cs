@@ -4,6 +4,8 @@ using System.Text.Json.Nodes;
 using KappaFace.MLNet.Cli.Output;
 using KappaFace.MLNet.Onnx;
 using KappaFace.MLNet.Data;
+using KappaFace.MLNet.Data.Alignment;
+using KappaFace.MLNet.Data.Detection;
 
 namespace KappaFace.MLNet.Cli.Commands;
 
@@ -23,7 +25,9 @@ internal static class EmbedCommand
         var json = new Option<string?>("--json") { Description = "Write the embeddings as JSON to FILE (- for stdout)." };
         var device = new Option<string>("--device") { Description = "ONNX Runtime device: auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
         var images = new Argument<string[]>("IMAGE") { Description = "Face images (aligned crops; resized to the model input).", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("embed", "Compute the face embedding of each image with an ONNX model.") { model, json, device, images };
+        var detector = DetectorOptions.Detector(required: false);
+        detector.Description += " Given, each image is a photo: its best face is aligned to the model input first.";
+        var command = new Command("embed", "Compute the face embedding of each image with an ONNX model.") { model, json, device, images, detector };
         command.SetAction((parse, token) => CommandRunner.RunAsync(cancel =>
         {
             string[] paths = parse.GetValue(images)!;
@@ -32,9 +36,18 @@ internal static class EmbedCommand
             int size = embedder.InputSize;
             int perImage = ModelContract.Channels * size * size;
             var pixels = new float[(long)paths.Length * perImage];
+            using var faces = parse.GetValue(detector) is { } d
+                ? FaceDetector.Open(d.FullName, new FaceDetectorOptions { ExecutionProvider = parse.GetValue(device)! })
+                : null;
             for (int i = 0; i < paths.Length; i++)
             {
                 cancel.ThrowIfCancellationRequested();
+                if (faces is not null)
+                {
+                    PhotoFaces.BestCrop(faces, paths[i], size).WritePlanes(pixels.AsSpan(i * perImage, perImage));
+                    continue;
+                }
+
                 byte[] decoded = FaceImageFile.Decode(paths[i], size);
                 var target = pixels.AsSpan(i * perImage, perImage);
                 for (int k = 0; k < perImage; k++)

@@ -38,20 +38,7 @@ internal static class FaceImageDecoder
     /// <exception cref="FaceDataException">The file is bad; <see cref="FaceDataException.Kind"/> says how.</exception>
     public static DecodedFile DecodeInto(string path, int imageSize, Span<byte> destination, DecodeChecks checks)
     {
-        byte[] encoded = ReadFile(path);
-        string? format = ImageSignature.FormatOf(encoded);
-        using SKBitmap decoded = Decode(path, encoded, format, checks, out bool transparent, out bool greyscale);
-        var conversions = ImageSignature.ConversionsOf(format, encoded);
-        if (conversions.Count == 0 && greyscale)
-        {
-            conversions.Add("greyscale to RGB");
-        }
-
-        if (transparent)
-        {
-            conversions.Add("transparent pixels composited over black");
-        }
-
+        using SKBitmap decoded = DecodeRgba(path, checks, out DecodedFile file, out _);
         if (!destination.IsEmpty)
         {
             if (decoded.Width == imageSize && decoded.Height == imageSize)
@@ -66,9 +53,34 @@ internal static class FaceImageDecoder
             }
         }
 
-        return new DecodedFile(
+        return file;
+    }
+
+    /// <summary>
+    /// Decodes <paramref name="path"/> to an RGBA bitmap of its stored pixels (no orientation applied),
+    /// with the checks; <paramref name="origin"/> is the EXIF orientation the file asks for.
+    /// </summary>
+    /// <exception cref="FaceDataException">The file is bad; <see cref="FaceDataException.Kind"/> says how.</exception>
+    public static SKBitmap DecodeRgba(string path, DecodeChecks checks, out DecodedFile file, out SKEncodedOrigin origin)
+    {
+        byte[] encoded = ReadFile(path);
+        string? format = ImageSignature.FormatOf(encoded);
+        SKBitmap decoded = Decode(path, encoded, format, checks, out bool transparent, out bool greyscale, out origin);
+        var conversions = ImageSignature.ConversionsOf(format, encoded);
+        if (conversions.Count == 0 && greyscale)
+        {
+            conversions.Add("greyscale to RGB");
+        }
+
+        if (transparent)
+        {
+            conversions.Add("transparent pixels composited over black");
+        }
+
+        file = new DecodedFile(
             conversions.Count == 0 ? null : string.Join("; ", conversions),
             checks.Hash ? SHA256.HashData(encoded) : null);
+        return decoded;
     }
 
     private static byte[] ReadFile(string path)
@@ -97,7 +109,7 @@ internal static class FaceImageDecoder
             : throw new FaceDataException(path, FaceDataIssueKind.ZeroByte, "is empty (0 bytes)");
     }
 
-    private static SKBitmap Decode(string path, byte[] encoded, string? format, DecodeChecks checks, out bool transparent, out bool greyscale)
+    private static SKBitmap Decode(string path, byte[] encoded, string? format, DecodeChecks checks, out bool transparent, out bool greyscale, out SKEncodedOrigin origin)
     {
         using SKData data = SKData.CreateCopy(encoded);
         using SKCodec? codec = SKCodec.Create(data);
@@ -107,6 +119,7 @@ internal static class FaceImageDecoder
         }
 
         SKImageInfo header = codec.Info;
+        origin = codec.EncodedOrigin;
         if (header.Width < checks.MinimumSide || header.Height < checks.MinimumSide)
         {
             throw new FaceDataException(path, FaceDataIssueKind.TooSmall,
@@ -121,8 +134,8 @@ internal static class FaceImageDecoder
 
         // Decoding straight to RGBA turns greyscale and palette images into RGB with equal or looked-up
         // channels; premultiplied alpha means transparent pixels end up composited over black. The EXIF
-        // orientation is not applied, as in ML.NET's image loading (SKBitmap.Decode), so training and
-        // inference see the same pixels.
+        // orientation is not applied here, as in ML.NET's image loading (SKBitmap.Decode), so training and
+        // inference see the same pixels; photos for face detection apply it (PhotoDecoder).
         var info = new SKImageInfo(header.Width, header.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
         var bitmap = new SKBitmap(info);
         if (bitmap.GetPixels() == IntPtr.Zero)
