@@ -87,11 +87,19 @@ static double Measure(BackboneKind kind, int batch, int steps, bool bf16)
             loss.backward();
             if (working is not null)
             {
+                if (pairs.All(p => p.First.grad is null))
+                {
+                    throw new InvalidOperationException("The bfloat16 copy received no gradients: the cast lost the parameters' requires_grad.");
+                }
                 using (no_grad())
                 {
                     foreach (var (low, full) in pairs)
                     {
-                        full.grad = low.grad!.to(ScalarType.Float32);
+                        // Parameters the forward pass does not reach have no gradient in either copy.
+                        if (low.grad is { } gradient)
+                        {
+                            full.grad = gradient.to(ScalarType.Float32);
+                        }
                     }
                 }
             }
