@@ -26,6 +26,12 @@ internal sealed record BenchmarkSettings
     /// <summary>Set in a child process that times only our trainer on this backbone and prints JSON.</summary>
     public string? ChildBackbone { get; init; }
 
+    /// <summary>Set in a child process that times the ML.NET estimator from a thread-pool thread on this backbone.</summary>
+    public string? ChildEstimatorBackbone { get; init; }
+
+    /// <summary>The <c>kappaface</c> executable (or kappaface.dll) to time; found under src/Cli/bin when null.</summary>
+    public string? Cli { get; init; }
+
     /// <summary>Set in a child process that measures only our matmul speed and prints it.</summary>
     public bool ChildMatmul { get; init; }
 
@@ -35,6 +41,27 @@ internal sealed record BenchmarkSettings
         "--batch", Num(Batch), "--size", Num(Size), "--embedding", Num(Embedding), "--classes", Num(Classes),
         "--warmup", Num(Warmup), "--steps", Num(Steps), "--threads", Num(Threads), "--matmul-size", Num(MatmulSize),
     ];
+
+    /// <summary>The given <see cref="Cli"/>, else the built command under src/Cli/bin above this program (Release first), else null.</summary>
+    public string? LocateCli()
+    {
+        if (Cli is not null)
+        {
+            return File.Exists(Cli) ? Cli : throw new FileNotFoundException($"--cli {Cli}: no such file.");
+        }
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            foreach (string configuration in new[] { "Release", "Debug" })
+            {
+                string candidate = Path.Combine(dir.FullName, "src", "Cli", "bin", configuration, "net10.0", "linux-x64", "kappaface");
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+        return null;
+    }
 
     /// <exception cref="ArgumentException">An unknown option or a value that is not a positive integer.</exception>
     public static BenchmarkSettings Parse(string[] args)
@@ -70,6 +97,8 @@ internal sealed record BenchmarkSettings
                 "--json" => settings with { JsonPath = Value() },
                 "--child-ours" => settings with { ChildBackbone = Value() },
                 "--child-matmul" => settings with { ChildMatmul = true },
+                "--child-estimator" => settings with { ChildEstimatorBackbone = Value() },
+                "--cli" => settings with { Cli = Value() },
                 _ => throw new ArgumentException($"Unknown option '{option}'."),
             };
         }

@@ -7,18 +7,20 @@ namespace KappaFace.MLNet.Benchmarks.PeerComparison;
 /// <summary>Our trainer in this process, with the library's allocator tuning on (its default).</summary>
 internal sealed class OursInProcess(BenchmarkSettings settings) : IContender
 {
-    private readonly OurTrainer _trainer = new(settings);
+    public OurTrainer Trainer { get; } = new(settings);
 
     public string Name => "ours";
 
-    public string Description => $"TorchSharp in-process, allocator tuning {(GlibcAllocatorTuning.IsApplied ? "on" : "off")}";
+    public string Description => $"TorchSharp in-process on the first thread, allocator tuning {(GlibcAllocatorTuning.IsApplied ? "on" : "off")}";
 
-    public double MatmulGflops() => _trainer.MatmulGflops();
+    private double? _matmul;
 
-    public StepTimes Train(string backbone) => _trainer.Train(backbone);
+    public double MatmulGflops() => _matmul ??= Trainer.MatmulGflops();
+
+    public StepTimes Train(string backbone) => Trainer.Train(backbone);
 
     /// <summary>Images per second one thread assembles, as the trainer's prefetcher does.</summary>
-    public double AssemblyImagesPerSecond() => AssemblyRate.ImagesPerSecond(_trainer.Data(), settings.Batch, TimeSpan.FromSeconds(3));
+    public double AssemblyImagesPerSecond() => AssemblyRate.ImagesPerSecond(Trainer.Data(), settings.Batch, TimeSpan.FromSeconds(3));
 }
 
 /// <summary>Our trainer in a child process of this program with the allocator tuning switched off (it cannot be undone in-process).</summary>
@@ -30,18 +32,48 @@ internal sealed class OursUntunedChild(BenchmarkSettings settings) : IContender
 
     public string Description => $"TorchSharp child process, {GlibcAllocatorTuning.EnvironmentSwitch}=0";
 
-    public double MatmulGflops() => JsonDocument.Parse(RunSelf(["--child-matmul"])).RootElement.GetProperty("gflops").GetDouble();
+    public double MatmulGflops() => JsonDocument.Parse(SelfChild.Run(settings, ["--child-matmul"], Environment)).RootElement.GetProperty("gflops").GetDouble();
 
-    public StepTimes Train(string backbone)
-        => JsonSerializer.Deserialize<StepTimes>(RunSelf(["--child-ours", backbone]))
-           ?? throw new InvalidDataException("The child printed no step times.");
+    public StepTimes Train(string backbone) => SelfChild.Times(settings, ["--child-ours", backbone], Environment);
+}
 
-    private string RunSelf(IEnumerable<string> extra)
+/// <summary>The ML.NET estimator's Fit called from a thread-pool thread, in a fresh child process of this program.</summary>
+internal sealed class OursEstimatorChild(BenchmarkSettings settings, double matmulGflops) : IContender
+{
+    public string Name => "ours-estimator";
+
+    public string Description => "ML.NET estimator Fit on a thread-pool thread, child process, allocator tuning on (default)";
+
+    public double MatmulGflops() => matmulGflops;
+
+    public StepTimes Train(string backbone) => SelfChild.Times(settings, ["--child-estimator", backbone], new Dictionary<string, string?>());
+}
+
+/// <summary>The <c>kappaface train</c> command as a child process (OurTrainer.TrainWithCli).</summary>
+internal sealed class OursCli(OurTrainer trainer, string cli, double matmulGflops) : IContender
+{
+    public string Name => "ours-cli";
+
+    public string Description => $"`kappaface train` child process ({Path.GetFileName(cli)}), allocator tuning on (default); epoch-average step";
+
+    public double MatmulGflops() => matmulGflops;
+
+    public StepTimes Train(string backbone) => trainer.TrainWithCli(backbone, cli);
+}
+
+/// <summary>Runs this program again as a child that measures one thing and prints it as JSON.</summary>
+internal static class SelfChild
+{
+    public static string Run(BenchmarkSettings settings, IEnumerable<string> extra, IReadOnlyDictionary<string, string?> environment)
     {
         string self = System.Environment.ProcessPath ?? throw new InvalidOperationException("The path of this program is unknown.");
-        string output = ContenderProcess.Run(self, settings.ChildArguments().Concat(extra), Environment, TimeSpan.FromMinutes(60));
-        return ContenderProcess.LastJsonLine(output, "the untuned child");
+        string output = ContenderProcess.Run(self, settings.ChildArguments().Concat(extra), environment, TimeSpan.FromMinutes(60));
+        return ContenderProcess.LastJsonLine(output, "the child " + string.Join(' ', extra));
     }
+
+    public static StepTimes Times(BenchmarkSettings settings, IEnumerable<string> extra, IReadOnlyDictionary<string, string?> environment)
+        => JsonSerializer.Deserialize<StepTimes>(Run(settings, extra, environment))
+           ?? throw new InvalidDataException("The child printed no step times.");
 }
 
 /// <summary>The PyTorch peer (benchmarks/peer) in a child process with the given environment.</summary>

@@ -5,19 +5,22 @@ using KappaFace.MLNet.Trainer.Platform;
 
 // Training speed of our backbones against the same networks in PyTorch (benchmarks/peer), in one run:
 // contenders alternate within each round so that background load hits all of them alike.
+// Ours runs three ways: the trainer called on the process's first thread ("ours", the old benchmarks' shortcut),
+// the ML.NET estimator's Fit from a thread-pool thread ("ours-estimator") and the `kappaface train` command as a
+// child process ("ours-cli"; build src/Cli in Release first or pass --cli).
 // Usage: dotnet run -c Release --project benchmarks/PeerComparison -- [--backbones mobilefacenet,iresnet50]
 //        [--rounds 2] [--warmup 2] [--steps 4] [--batch 64] [--size 112] [--classes 1000] [--threads N]
-//        [--untuned] [--contenders ours,pytorch,...] [--python /usr/bin/python3] [--peer-dir DIR] [--json FILE]
+//        [--untuned] [--contenders ours-cli,pytorch,...] [--cli PATH] [--python /usr/bin/python3] [--peer-dir DIR] [--json FILE]
 // Training FLOPs per image = 3 x forward FLOPs (backward costs about twice the forward), the forward counted
 // by describe.py over every convolution and linear layer, plus the head's B x D x C matmul.
 var settings = BenchmarkSettings.Parse(args);
-if (settings.ChildMatmul || settings.ChildBackbone is not null)
+if (settings.ChildMatmul || settings.ChildBackbone is not null || settings.ChildEstimatorBackbone is not null)
 {
-    // A child of the --untuned contender: one measurement, printed as JSON.
+    // A child of the untuned or estimator contender: one measurement, printed as JSON.
     var trainer = new OurTrainer(settings);
-    Console.WriteLine(settings.ChildMatmul
-        ? JsonSerializer.Serialize(new { gflops = trainer.MatmulGflops() })
-        : JsonSerializer.Serialize(trainer.Train(settings.ChildBackbone!)));
+    Console.WriteLine(settings.ChildMatmul ? JsonSerializer.Serialize(new { gflops = trainer.MatmulGflops() })
+        : settings.ChildBackbone is { } backbone ? JsonSerializer.Serialize(trainer.Train(backbone))
+        : JsonSerializer.Serialize(trainer.TrainWithEstimator(settings.ChildEstimatorBackbone!)));
     return 0;
 }
 
@@ -27,11 +30,20 @@ if (GlibcAllocatorTuning.TryApply() is { } reason)
 }
 var scripts = PeerScripts.Locate(settings);
 var ours = new OursInProcess(settings);
-var contenders = new List<IContender>
+double ourMatmul = ours.MatmulGflops();
+var contenders = new List<IContender> { ours, new OursEstimatorChild(settings, ourMatmul) };
+if (settings.LocateCli() is { } cli)
 {
-    ours,
+    contenders.Add(new OursCli(ours.Trainer, cli, ourMatmul));
+}
+else
+{
+    Console.Error.WriteLine("kappaface not found (build src/Cli or pass --cli): the command-line contender is left out.");
+}
+contenders.AddRange(
+[
     new PythonPeer(settings, scripts, "pytorch", "Debian python3-torch, MALLOC_*_THRESHOLD_=1 GiB, Debian's default (reference) BLAS", PythonPeer.AllocatorTuning),
-};
+]);
 if (File.Exists(Path.Combine(PythonPeer.OpenBlasDirectory, "libblas.so.3")))
 {
     contenders.Add(new PythonPeer(settings, scripts, "pytorch-openblas", "as pytorch, with OpenBLAS (libopenblas0-pthread) via LD_LIBRARY_PATH",
@@ -63,7 +75,7 @@ for (int round = 1; round <= settings.Rounds; round++)
         {
             var times = contender.Train(backbone);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"round {round} {backbone,-14} {contender.Name,-17} {times.MedianImagesPerSecond,7:F1} images/s (best {times.BestImagesPerSecond:F1})"));
+                $"round {round} {backbone,-14} {contender.Name,-17} {times.MedianImagesPerSecond,7:F1} images/s median, {times.MeanImagesPerSecond:F1} mean (best {times.BestImagesPerSecond:F1}); load {File.ReadAllText("/proc/loadavg").Trim()}"));
             if (!rounds.TryGetValue((backbone, contender.Name), out var list))
             {
                 rounds[(backbone, contender.Name)] = list = [];
@@ -75,7 +87,7 @@ for (int round = 1; round <= settings.Rounds; round++)
 
 var results = rounds.Select(r => new ContenderResult(r.Key.Backbone, r.Key.Contender, StepTimes.Merge(r.Value), flops[r.Key.Backbone], matmul[r.Key.Contender])).ToList();
 Console.WriteLine();
-Console.WriteLine(ComparisonReport.Markdown(results, contenders, "ours"));
+Console.WriteLine(ComparisonReport.Markdown(results, contenders, "pytorch"));
 Console.WriteLine(string.Join(", ", flops.Select(f => string.Create(CultureInfo.InvariantCulture, $"{f.Key}: {f.Value / 1e9:F2} training GFLOP/image"))));
 double assembly = ours.AssemblyImagesPerSecond();
 double fastestOurs = results.Where(r => r.Contender == ours.Name).Max(r => r.Times.MedianImagesPerSecond);

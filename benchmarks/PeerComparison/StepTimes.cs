@@ -8,6 +8,9 @@ internal sealed record StepTimes([property: JsonPropertyName("stepSeconds")] IRe
     /// <summary>Images per second of the median step: the headline number (CPU timings here have long tails).</summary>
     public double MedianImagesPerSecond => Batch / Median(Seconds);
 
+    /// <summary>Images per second over all timed steps together (what an epoch's average shows).</summary>
+    public double MeanImagesPerSecond => Batch * Seconds.Count / Seconds.Sum();
+
     /// <summary>Images per second of the fastest step.</summary>
     public double BestImagesPerSecond => Batch / Seconds.Min();
 

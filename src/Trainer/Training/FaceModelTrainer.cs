@@ -62,6 +62,15 @@ public sealed class FaceModelTrainer
         ArgumentNullException.ThrowIfNull(train);
         CheckData(train, validation);
         PrepareProcess();
+        // The step loop must allocate from glibc's main arena to reuse its large buffers (MainArenaThread).
+        return _options.TuneAllocator && GlibcAllocatorTuning.IsApplied
+            ? MainArenaThread.Run(() => TrainSteps(train, validation, progress, cancellationToken), _log)
+            : TrainSteps(train, validation, progress, cancellationToken);
+    }
+
+    private TrainingResult TrainSteps(
+        ITrainingImages train, FaceImageSet? validation, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
         Device device = TorchDeviceSelector.Resolve(_options.Device);
         _log($"Training {_options.Margin.Loss} on {device.type.ToString().ToLowerInvariant()}: {train.Count} images, {train.ClassCount} classes.");
 

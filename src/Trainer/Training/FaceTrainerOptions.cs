@@ -96,7 +96,11 @@ public sealed record FaceTrainerOptions
     /// <summary>Balanced pairs drawn from the validation identities each epoch. Default 2000.</summary>
     public int ValidationPairs { get; init; } = 2000;
 
-    /// <summary>Raise glibc's malloc thresholds before training (Linux only; see GlibcAllocatorTuning). Default true.</summary>
+    /// <summary>
+    /// Tune glibc's malloc before training and run the step loop on a thread of its main arena, so that large
+    /// tensor buffers are reused instead of page-faulted in every step (Linux only; see GlibcAllocatorTuning and
+    /// MainArenaThread). Default true.
+    /// </summary>
     public bool TuneAllocator { get; init; } = true;
 
     /// <summary>
