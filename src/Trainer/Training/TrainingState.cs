@@ -59,11 +59,16 @@ internal sealed class TrainingState : IDisposable
         // A pretrained backbone moves more slowly than the fresh class centres (FaceTrainerOptions.BackboneLearningRateScale).
         double backboneScale = options.InitialModel is null ? 1 : options.BackboneLearningRateScale;
         _groupScales = [backboneScale, 1];
+        // Every group states its momentum and weight decay: a TorchSharp parameter group does not inherit
+        // the optimiser's, so a group built with the learning rate alone would train without either.
+        double lr = options.LearningRate;
         _optimizer = options.Optimizer == OptimizerKind.AdamW
-            ? optim.AdamW([new AdamW.ParamGroup(_backboneParameters, lr: options.LearningRate * backboneScale), new AdamW.ParamGroup(head, lr: options.LearningRate)],
-                options.LearningRate, weight_decay: options.WeightDecay)
-            : optim.SGD([new SGD.ParamGroup(_backboneParameters, lr: options.LearningRate * backboneScale), new SGD.ParamGroup(head, lr: options.LearningRate)],
-                options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay);
+            ? optim.AdamW([new AdamW.ParamGroup(_backboneParameters, lr: lr * backboneScale, weight_decay: options.WeightDecay),
+                           new AdamW.ParamGroup(head, lr: lr, weight_decay: options.WeightDecay)],
+                lr, weight_decay: options.WeightDecay)
+            : optim.SGD([new SGD.ParamGroup(_backboneParameters, lr: lr * backboneScale, momentum: options.Momentum, weight_decay: options.WeightDecay),
+                         new SGD.ParamGroup(head, lr: lr, momentum: options.Momentum, weight_decay: options.WeightDecay)],
+                lr, momentum: options.Momentum, weight_decay: options.WeightDecay);
     }
 
     /// <summary>The network being trained.</summary>
