@@ -41,7 +41,7 @@ internal sealed class OurTrainer(BenchmarkSettings settings)
         {
             var options = new FaceRecognitionTrainerOptions
             {
-                Training = Options(backbone) with { Seed = 1 }, Progress = progress, CancellationToken = cancel,
+                Training = Options(backbone), Progress = progress, CancellationToken = cancel,
                 ModelPath = Path.Combine(model.Path, "model.onnx"),
             };
             _ = ml.FaceRecognition().Trainers.KappaFace(options).Fit(rows);

@@ -26,6 +26,27 @@ public static class OnnxModelFile
         return model;
     }
 
+    /// <summary>The bytes of a model file, for callers that parse and also hash or keep them (read once).</summary>
+    /// <param name="path">The .onnx file.</param>
+    /// <returns>The file's bytes.</returns>
+    /// <exception cref="OnnxModelException">The file is missing or unreadable.</exception>
+    public static byte[] ReadAllBytes(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var stream = OpenRead(path);
+        var bytes = new byte[stream.Length];
+        try
+        {
+            stream.ReadExactly(bytes);
+        }
+        catch (IOException ex)
+        {
+            throw new OnnxModelException(path, "the file cannot be read: " + ex.Message, ex);
+        }
+
+        return bytes;
+    }
+
     /// <summary>Parses a whole model from bytes.</summary>
     /// <param name="bytes">The serialised ModelProto.</param>
     /// <param name="sourceName">A name for the source, used in error messages.</param>
@@ -78,26 +99,7 @@ public static class OnnxModelFile
     public static void Save(ModelProto model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        var full = Path.GetFullPath(path);
-        var folder = Path.GetDirectoryName(full) ?? Directory.GetCurrentDirectory();
-        Directory.CreateDirectory(folder);
-        var temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                model.WriteTo(stream);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
+        AtomicFile.Write(path, model.WriteTo);
     }
 
     private static FileStream OpenRead(string path)
@@ -178,22 +180,6 @@ public static class OnnxModelFile
         {
             throw new OnnxModelException(
                 source, "the file is not an ONNX model: it has no " + string.Join(", no ", missing));
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // Best effort: the original exception matters more.
-        }
-        catch (UnauthorizedAccessException)
-        {
-            // Best effort.
         }
     }
 }

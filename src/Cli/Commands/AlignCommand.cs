@@ -54,10 +54,10 @@ internal static class AlignCommand
             {
                 report = FolderAligner.Run(det, parse.GetValue(data)!.FullName, parse.GetValue(output)!.FullName, options, bar, cancel);
             }
-            catch (FaceDataException e) when (e.Kind is null && options.OnNoFace == NoFacePolicy.Fail && e.Path is not null)
+            catch (NoFaceException e)
             {
                 bar.Finish();
-                throw new FaceDataException(e.Path, e.Reason + Hint, e);
+                throw new FaceDataException(e.Path ?? string.Empty, e.Reason + Hint, e);
             }
             catch (FaceDataException e) when (e.Kind is not null && e.Path is not null)
             {

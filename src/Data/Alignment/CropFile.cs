@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using KappaFace.MLNet.Onnx;
 using SkiaSharp;
 
 namespace KappaFace.MLNet.Data.Alignment;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using KappaFace.MLNet.Data.Detection;
+using KappaFace.MLNet.Onnx;
 
 namespace KappaFace.MLNet.Data.Alignment;
 
@@ -94,11 +95,7 @@ public static class FolderAligner
               .Replace('\\', '/');
 
     private static string[] ImageFiles(string root, string output) =>
-        [.. Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.Hidden })
-            .Where(ImageFolder.IsImageFile)
-            .Where(f => !f.StartsWith(output + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            .Where(f => !Path.GetRelativePath(root, f).Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.')))
-            .Order(StringComparer.Ordinal)];
+        [.. ImageFolder.ImagesUnder(root).Where(f => !f.StartsWith(output + Path.DirectorySeparatorChar, StringComparison.Ordinal))];
 
     private static Photo? Decode(string path, string root, FolderAlignmentOptions options, RunState run)
     {
@@ -130,13 +127,13 @@ public static class FolderAligner
     {
         if (faces.Count == 0)
         {
-            string reason = "no face found";
+            var noFace = new NoFaceException(photo.RelativePath);
             if (options.OnNoFace == NoFacePolicy.Fail)
             {
-                throw new FaceDataException(photo.RelativePath, reason);
+                throw noFace;
             }
 
-            run.Skipped.Add(new SkippedPhoto(photo.RelativePath, reason, null));
+            run.Skipped.Add(new SkippedPhoto(photo.RelativePath, noFace.Reason, null));
             run.NoFace++;
             return;
         }

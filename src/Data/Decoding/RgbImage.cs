@@ -39,6 +39,29 @@ public sealed class RgbImage
     /// <summary>A new black image.</summary>
     public static RgbImage Black(int width, int height) => new(width, height, new byte[checked(3 * width * height)]);
 
+    /// <summary>The image held by RGB planes (CHW, one byte per value), as a <see cref="FaceImageSet"/> stores its images.</summary>
+    /// <param name="planes">3 x <paramref name="width"/> x <paramref name="height"/> values.</param>
+    /// <param name="width">Width in pixels.</param>
+    /// <param name="height">Height in pixels.</param>
+    public static RgbImage FromPlanes(ReadOnlySpan<byte> planes, int width, int height)
+    {
+        int plane = checked(width * height);
+        if (planes.Length != 3 * plane)
+        {
+            throw new ArgumentException($"Expected 3 x {width} x {height} = {3 * plane} values, got {planes.Length}.", nameof(planes));
+        }
+
+        var pixels = new byte[3 * plane];
+        for (int i = 0; i < plane; i++)
+        {
+            pixels[3 * i] = planes[i];
+            pixels[(3 * i) + 1] = planes[plane + i];
+            pixels[(3 * i) + 2] = planes[(2 * plane) + i];
+        }
+
+        return new RgbImage(width, height, pixels);
+    }
+
     /// <summary>The image as RGB planes (CHW), values 0..255, as an embedding model's input takes them.</summary>
     /// <param name="destination">3 x Width x Height values.</param>
     public void WritePlanes(Span<float> destination)

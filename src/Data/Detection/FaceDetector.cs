@@ -206,7 +206,8 @@ public sealed class FaceDetector : IDisposable
             var loc = outputs[0].GetTensorDataAsSpan<float>();
             var conf = outputs[1].GetTensorDataAsSpan<float>();
             var landms = outputs[2].GetTensorDataAsSpan<float>();
-            int priors = RetinaFaceLayout.PriorCount(height, width);
+            float[] grid = RetinaFaceLayout.Priors(height, width);
+            int priors = grid.Length / 4;
             var result = new List<IReadOnlyList<DetectedFace>>(images.Length);
             for (int k = 0; k < images.Length; k++)
             {
@@ -214,6 +215,7 @@ public sealed class FaceDetector : IDisposable
                     loc.Slice(k * priors * 4, priors * 4),
                     conf.Slice(k * priors * 2, priors * 2),
                     landms.Slice(k * priors * 10, priors * 10),
+                    grid,
                     height,
                     width,
                     _options.MinScore,

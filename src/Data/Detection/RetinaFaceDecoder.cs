@@ -16,9 +16,16 @@ public static class RetinaFaceDecoder
     /// <param name="nmsThreshold">A face overlapping a better one by more than this IoU is dropped.</param>
     /// <returns>The faces kept.</returns>
     public static IReadOnlyList<DetectedFace> Decode(
-        ReadOnlySpan<float> loc, ReadOnlySpan<float> conf, ReadOnlySpan<float> landmarks, int height, int width, float minScore, float nmsThreshold)
+        ReadOnlySpan<float> loc, ReadOnlySpan<float> conf, ReadOnlySpan<float> landmarks, int height, int width, float minScore, float nmsThreshold) =>
+        Decode(loc, conf, landmarks, RetinaFaceLayout.Priors(height, width), height, width, minScore, nmsThreshold);
+
+    /// <summary>
+    /// As <see cref="Decode(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, float, float)"/>, with the
+    /// priors of the input size given, so a batch of images of one size builds its prior grid once.
+    /// </summary>
+    internal static IReadOnlyList<DetectedFace> Decode(
+        ReadOnlySpan<float> loc, ReadOnlySpan<float> conf, ReadOnlySpan<float> landmarks, float[] priors, int height, int width, float minScore, float nmsThreshold)
     {
-        float[] priors = RetinaFaceLayout.Priors(height, width);
         int count = priors.Length / 4;
         if (loc.Length != 4 * count || conf.Length != 2 * count || landmarks.Length != 10 * count)
         {

@@ -24,10 +24,7 @@ public static class FaceImageSample
             throw new FaceDataException($"Image folder '{directory}' does not exist.");
         }
 
-        var files = Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
-            .Where(ImageFolder.IsImageFile)
-            .Order(StringComparer.Ordinal)
-            .ToArray();
+        var files = ImageFolder.ImagesUnder(directory).ToArray();
         if (files.Length == 0)
         {
             throw new FaceDataException(

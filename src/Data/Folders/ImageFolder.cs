@@ -96,6 +96,18 @@ public static class ImageFolder
     /// <summary>True when the path has one of the recognised image extensions.</summary>
     public static bool IsImageFile(string path) => ImageExtensions.Contains(Path.GetExtension(path));
 
+    /// <summary>
+    /// Every image file below <paramref name="root"/> at any depth, in ordinal order, leaving out hidden files
+    /// and anything under a folder whose name starts with a dot.
+    /// </summary>
+    /// <param name="root">The folder to search.</param>
+    /// <returns>Full paths.</returns>
+    public static IEnumerable<string> ImagesUnder(string root) =>
+        Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.Hidden })
+            .Where(IsImageFile)
+            .Where(f => !Path.GetRelativePath(root, f).Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.')))
+            .Order(StringComparer.Ordinal);
+
     private static ImageFolderIdentity? ScanIdentity(string name, string identityDirectory, List<string> ignored, out FaceDataIssue? problem)
     {
         var images = new List<string>();

@@ -1,4 +1,4 @@
-using SkiaSharp;
+using KappaFace.MLNet.Data.Alignment;
 
 namespace KappaFace.MLNet.Data;
 
@@ -21,31 +21,12 @@ public static class ImageFolderWriter
         ArgumentNullException.ThrowIfNull(set);
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         string root = Path.GetFullPath(directory);
-        int size = set.ImageSize;
-        int plane = size * size;
         var perClass = new int[set.ClassCount];
-        var info = new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Opaque);
-        var rgba = new byte[4 * plane];
         for (int i = 0; i < set.Count; i++)
         {
             int label = set.Labels[i];
-            string folder = Directory.CreateDirectory(Path.Combine(root, set.ClassNames[label])).FullName;
-            ReadOnlySpan<byte> chw = set.GetPixels(i);
-            for (int p = 0; p < plane; p++)
-            {
-                rgba[4 * p] = chw[p];
-                rgba[(4 * p) + 1] = chw[plane + p];
-                rgba[(4 * p) + 2] = chw[(2 * plane) + p];
-                rgba[(4 * p) + 3] = 255;
-            }
-
-            using SKImage image = SKImage.FromPixelCopy(info, rgba);
-            using SKData png = image.Encode(SKEncodedImageFormat.Png, 100)
-                ?? throw new InvalidOperationException("SkiaSharp could not encode a PNG.");
-            string path = Path.Combine(folder, $"{perClass[label]++:D4}.png");
-            string temp = path + ".tmp";
-            File.WriteAllBytes(temp, png.ToArray());
-            File.Move(temp, path, overwrite: true);
+            string path = Path.Combine(root, set.ClassNames[label], $"{perClass[label]++:D4}.png");
+            CropFile.Write(RgbImage.FromPlanes(set.GetPixels(i), set.ImageSize, set.ImageSize), path);
         }
 
         return ImageFolder.Scan(root);

@@ -9,15 +9,6 @@ namespace KappaFace.MLNet.Onnx.Graph;
 /// </summary>
 public static class OnnxTensorData
 {
-    /// <summary>The tensor's dimensions.</summary>
-    /// <param name="tensor">The tensor.</param>
-    /// <returns>The shape (empty for a scalar).</returns>
-    public static long[] Shape(TensorProto tensor)
-    {
-        ArgumentNullException.ThrowIfNull(tensor);
-        return [.. tensor.Dims];
-    }
-
     /// <summary>The values as float32 (float, double, float16-free integer types converted).</summary>
     /// <param name="tensor">The tensor.</param>
     /// <returns>The values in row-major order.</returns>

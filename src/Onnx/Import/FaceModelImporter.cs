@@ -37,7 +37,7 @@ public static class FaceModelImporter
     public static FaceModelImport Import(string sourcePath, FaceModelImportOptions options)
     {
         ArgumentException.ThrowIfNullOrEmpty(sourcePath);
-        byte[] bytes = ReadAll(sourcePath);
+        byte[] bytes = OnnxModelFile.ReadAllBytes(sourcePath);
         return Import(bytes, sourcePath, options);
     }
 
@@ -296,22 +296,6 @@ public static class FaceModelImporter
         catch (OnnxRuntimeException e)
         {
             throw new OnnxModelException(source, "ONNX Runtime cannot load the imported graph: " + e.Message, e);
-        }
-    }
-
-    private static byte[] ReadAll(string path)
-    {
-        try
-        {
-            return File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new OnnxModelException(path, "the file does not exist", e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new OnnxModelException(path, "the file cannot be read: " + e.Message, e);
         }
     }
 }

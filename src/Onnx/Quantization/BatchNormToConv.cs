@@ -31,7 +31,7 @@ internal static class BatchNormToConv
                 continue;
             }
 
-            float epsilon = QuantizationPlan.Attribute(node, "epsilon")?.F ?? 1e-5f;
+            float epsilon = OnnxNodeAttributes.FloatOr(node, "epsilon", 1e-5f);
             var (gamma, beta, mean, variance) = (Floats(initializers[node.Input[1]]), Floats(initializers[node.Input[2]]),
                 Floats(initializers[node.Input[3]]), Floats(initializers[node.Input[4]]));
             int channels = gamma.Length;

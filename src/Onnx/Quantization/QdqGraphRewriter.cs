@@ -105,7 +105,7 @@ internal sealed class QdqGraphRewriter
     private void QuantizeWeights(NodeProto node, NodeProto original)
     {
         var weight = _initializers[original.Input[1]];
-        int axis = node.OpType == "Gemm" && QuantizationPlan.Attribute(node, "transB") is not { I: 1 } ? 1 : 0;
+        int axis = node.OpType == "Gemm" && OnnxNodeAttributes.IntOr(node, "transB", 0) != 1 ? 1 : 0;
         int channels = (int)weight.Dims[axis];
         int inner = (int)weight.Dims.Skip(axis + 1).Aggregate(1L, (a, b) => a * b);
         var (values, scales) = QuantizationParameters.SymmetricPerChannel(ReadFloats(weight), channels, inner);
@@ -159,19 +159,9 @@ internal sealed class QdqGraphRewriter
 
     private string Fresh(string wanted) => _names.Fresh(wanted);
 
-    /// <summary>The values of a float32 initialiser, stored as raw little-endian bytes or as float_data.</summary>
-    public static float[] ReadFloats(TensorProto tensor)
-    {
-        if (tensor.DataType != (int)TensorProto.Types.DataType.Float)
-        {
-            throw new OnnxGraphException($"Initialiser '{tensor.Name}' is {(TensorProto.Types.DataType)tensor.DataType}, not float32; only float models can be quantised.");
-        }
-
-        if (tensor.DataLocation == TensorProto.Types.DataLocation.External)
-        {
-            throw new OnnxGraphException($"Initialiser '{tensor.Name}' is stored in an external file, which the quantiser does not read.");
-        }
-
-        return tensor.RawData.Length > 0 ? MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray() : [.. tensor.FloatData];
-    }
+    /// <summary>The values of a float32 initialiser (only float models are quantised).</summary>
+    public static float[] ReadFloats(TensorProto tensor) =>
+        tensor.DataType == (int)TensorProto.Types.DataType.Float
+            ? OnnxTensorData.Floats(tensor)
+            : throw new OnnxGraphException($"Initialiser '{tensor.Name}' is {(TensorProto.Types.DataType)tensor.DataType}, not float32; only float models can be quantised.");
 }

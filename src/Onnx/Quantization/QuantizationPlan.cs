@@ -1,3 +1,4 @@
+using KappaFace.MLNet.Onnx.Graph;
 using KappaFace.MLNet.Onnx.Proto;
 
 namespace KappaFace.MLNet.Onnx.Quantization;
@@ -108,11 +109,9 @@ internal sealed class QuantizationPlan
                   && (node.Input.Count < 3 || initializers.Contains(node.Input[2])),
         "Gemm" => node.Domain.Length == 0 && node.Input.Count >= 2 && isActivation(node.Input[0]) && initializers.Contains(node.Input[1])
                   && (node.Input.Count < 3 || initializers.Contains(node.Input[2]))
-                  && Attribute(node, "transA") is null or { I: 0 }
-                  && Attribute(node, "alpha") is null or { F: 1f } && Attribute(node, "beta") is null or { F: 1f },
+                  && OnnxNodeAttributes.IntOr(node, "transA", 0) == 0
+                  && OnnxNodeAttributes.FloatOr(node, "alpha", 1f) == 1f && OnnxNodeAttributes.FloatOr(node, "beta", 1f) == 1f,
         "Add" => node.Domain.Length == 0 && node.Input.Count == 2 && isActivation(node.Input[0]) && isActivation(node.Input[1]),
         _ => false,
     };
-
-    public static AttributeProto? Attribute(NodeProto node, string name) => node.Attribute.FirstOrDefault(a => a.Name == name);
 }

@@ -18,28 +18,20 @@ public static class TorchEmbedder
         ArgumentNullException.ThrowIfNull(backbone);
         ArgumentNullException.ThrowIfNull(images);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        bool wasTraining = backbone.training;
-        backbone.eval();
-        try
+        using var evalMode = EvalScope.Enter(backbone);
+        int d = backbone.EmbeddingSize;
+        var result = new float[images.Count * d];
+        var indices = Enumerable.Range(0, images.Count).ToArray();
+        using var noGrad = torch.no_grad();
+        for (int start = 0; start < images.Count; start += batchSize)
         {
-            int d = backbone.EmbeddingSize;
-            var result = new float[images.Count * d];
-            var indices = Enumerable.Range(0, images.Count).ToArray();
-            using var noGrad = torch.no_grad();
-            for (int start = 0; start < images.Count; start += batchSize)
-            {
-                using var scope = torch.NewDisposeScope();
-                int count = Math.Min(batchSize, images.Count - start);
-                float[] buffer = BatchAssembler.Assemble(images, indices.AsSpan(start, count), isFlipped: null);
-                Tensor input = BatchAssembler.ToTensor(buffer, images.ImageSize, device);
-                Tensor unit = nn.functional.normalize(backbone.call(input), p: 2, dim: 1).cpu();
-                unit.data<float>().CopyTo(result, start * d);
-            }
-            return result;
+            using var scope = torch.NewDisposeScope();
+            int count = Math.Min(batchSize, images.Count - start);
+            float[] buffer = BatchAssembler.Assemble(images, indices.AsSpan(start, count), isFlipped: null);
+            Tensor input = BatchAssembler.ToTensor(buffer, images.ImageSize, device);
+            Tensor unit = nn.functional.normalize(backbone.call(input), p: 2, dim: 1).cpu();
+            unit.data<float>().CopyTo(result, start * d);
         }
-        finally
-        {
-            backbone.train(wasTraining);
-        }
+        return result;
     }
 }

@@ -26,20 +26,19 @@ public static class MarginHeadFactory
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(classCounts);
         options.Validate();
-        var snapshot = options; // an immutable record: the head keeps it as given
-        var tracker = snapshot.Loss == MarginLossKind.KappaFace
-            ? KappaFaceTracker.Create(snapshot, classCounts, classCounts.Sum(), embeddingSize, online, twinFactory, seed, device)
+        var tracker = options.Loss == MarginLossKind.KappaFace
+            ? KappaFaceTracker.Create(options, classCounts, classCounts.Sum(), embeddingSize, online, twinFactory, seed, device)
             : null;
         try
         {
-            var policy = CreatePolicy(snapshot, tracker?.State);
-            var sampler = snapshot.Sampling.SampleRate < 1 ? new ClassCentreSampler(classCounts.Length, snapshot.Sampling.SampleRate, seed) : null;
-            var head = new MarginSoftmaxHead(classCounts.Length, embeddingSize, snapshot.Scale, policy, dtype, sampler);
+            var policy = CreatePolicy(options, tracker?.State);
+            var sampler = options.Sampling.SampleRate < 1 ? new ClassCentreSampler(classCounts.Length, options.Sampling.SampleRate, seed) : null;
+            var head = new MarginSoftmaxHead(classCounts.Length, embeddingSize, options.Scale, policy, dtype, sampler);
             if (device is not null)
             {
                 head.to(device);
             }
-            return new MarginHeadBundle(snapshot, head, tracker);
+            return new MarginHeadBundle(options, head, tracker);
         }
         catch
         {

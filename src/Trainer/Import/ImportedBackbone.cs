@@ -49,8 +49,8 @@ public sealed class ImportedBackbone : FaceBackbone
     public static ImportedBackbone Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var model = OnnxModelFile.Load(path);
-        return FromModel(model, path, Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))));
+        byte[] bytes = OnnxModelFile.ReadAllBytes(path);
+        return FromModel(OnnxModelFile.Parse(bytes, path), path, Convert.ToHexStringLower(SHA256.HashData(bytes)));
     }
 
     /// <summary>Reads a KappaFace embedding model held in memory.</summary>

@@ -78,14 +78,21 @@ public sealed class FaceModelTrainer
         _log(state.DescribeMemory());
         var store = _options.CheckpointDirectory is null ? null : new CheckpointStore(_options.CheckpointDirectory, _options.CheckpointsToKeep);
         var reports = new List<EpochReport>();
+        bool resumed = false;
         if (_options.Resume && store is not null)
         {
             var loaded = store.LoadNewestValid(e => _log($"Skipping damaged checkpoint: {e.Message}"));
             if (loaded is { } found)
             {
                 reports.AddRange(state.Restore(found.Sections));
+                resumed = true;
                 _log($"Resumed from {found.Path} at step {state.CompletedSteps}.");
             }
+        }
+
+        if (!resumed)
+        {
+            state.InitialiseCentresFromBackbone();
         }
 
         var validator = validation is null ? null : new VerificationValidator(validation, _options.ValidationPairs, _options.Seed);

@@ -1,5 +1,6 @@
 using KappaFace.MLNet.Trainer.Backbones;
 using KappaFace.MLNet.Trainer.Data;
+using KappaFace.MLNet.Trainer.Evaluation;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -21,37 +22,29 @@ internal static class FineTuning
     /// </summary>
     public static Tensor ClassMeanCentres(FaceBackbone backbone, ITrainingImages data, Device device)
     {
-        bool wasTraining = backbone.training;
-        backbone.eval();
-        try
+        using var evalMode = EvalScope.Enter(backbone);
+        using var noGrad = torch.no_grad();
+        var sums = torch.zeros(data.ClassCount, backbone.EmbeddingSize, device: device);
+        int size = data.ImageSize;
+        int pixels = 3 * size * size;
+        var bytes = new byte[pixels];
+        for (int start = 0; start < data.Count; start += BatchSize)
         {
-            using var noGrad = torch.no_grad();
-            var sums = torch.zeros(data.ClassCount, backbone.EmbeddingSize, device: device);
-            int size = data.ImageSize;
-            int pixels = 3 * size * size;
-            var bytes = new byte[pixels];
-            for (int start = 0; start < data.Count; start += BatchSize)
+            using var scope = torch.NewDisposeScope();
+            int count = Math.Min(BatchSize, data.Count - start);
+            var buffer = new float[count * pixels];
+            for (int i = 0; i < count; i++)
             {
-                using var scope = torch.NewDisposeScope();
-                int count = Math.Min(BatchSize, data.Count - start);
-                var buffer = new float[count * pixels];
-                for (int i = 0; i < count; i++)
-                {
-                    data.CopyPixels(start + i, bytes);
-                    BatchAssembler.Normalise(bytes, size, flip: false, buffer.AsSpan(i * pixels, pixels));
-                }
-
-                Tensor unit = nn.functional.normalize(backbone.call(BatchAssembler.ToTensor(buffer, size, device)), p: 2, dim: 1);
-                long[] labels = [.. Enumerable.Range(start, count).Select(i => (long)data.Labels[i])];
-                sums.index_add_(0, torch.tensor(labels, device: device), unit, 1);
+                data.CopyPixels(start + i, bytes);
+                BatchAssembler.Normalise(bytes, size, flip: false, buffer.AsSpan(i * pixels, pixels));
             }
 
-            return nn.functional.normalize(sums, p: 2, dim: 1);
+            Tensor unit = nn.functional.normalize(backbone.call(BatchAssembler.ToTensor(buffer, size, device)), p: 2, dim: 1);
+            long[] labels = [.. Enumerable.Range(start, count).Select(i => (long)data.Labels[i])];
+            sums.index_add_(0, torch.tensor(labels, device: device), unit, 1);
         }
-        finally
-        {
-            backbone.train(wasTraining);
-        }
+
+        return nn.functional.normalize(sums, p: 2, dim: 1);
     }
 
     /// <summary>Puts the backbone in training mode, with every batch norm in eval mode when <paramref name="freezeBatchNorm"/>.</summary>

@@ -47,21 +47,25 @@ internal sealed class TrainingState : IDisposable
         _margin = MarginHeadFactory.Create(
             options.Margin, data.ClassCounts(), options.EmbeddingSize, online,
             () => NewBackbone(options), options.Seed, device: device);
-        if (options.InitialModel is not null)
-        {
-            using var noGrad = torch.no_grad();
-            using var centres = FineTuning.ClassMeanCentres(_backbone, data, device);
-            _margin.Head.Centres.copy_(centres);
-        }
-
         _backboneParameters = _backbone.parameters().Where(p => p.requires_grad).ToList();
         var head = _margin.Head.parameters().Where(p => p.requires_grad).ToList();
+        double lr = options.LearningRate;
+        if (options.InitialModel is null)
+        {
+            // One group, as checkpoints written before fine-tuning existed hold (their optimiser state must still load).
+            _groupScales = [1];
+            var trainable = _backboneParameters.Concat(head).ToList();
+            _optimizer = options.Optimizer == OptimizerKind.AdamW
+                ? optim.AdamW(trainable, lr, weight_decay: options.WeightDecay)
+                : optim.SGD(trainable, lr, momentum: options.Momentum, weight_decay: options.WeightDecay);
+            return;
+        }
+
         // A pretrained backbone moves more slowly than the fresh class centres (FaceTrainerOptions.BackboneLearningRateScale).
-        double backboneScale = options.InitialModel is null ? 1 : options.BackboneLearningRateScale;
-        _groupScales = [backboneScale, 1];
         // Every group states its momentum and weight decay: a TorchSharp parameter group does not inherit
         // the optimiser's, so a group built with the learning rate alone would train without either.
-        double lr = options.LearningRate;
+        double backboneScale = options.BackboneLearningRateScale;
+        _groupScales = [backboneScale, 1];
         _optimizer = options.Optimizer == OptimizerKind.AdamW
             ? optim.AdamW([new AdamW.ParamGroup(_backboneParameters, lr: lr * backboneScale, weight_decay: options.WeightDecay),
                            new AdamW.ParamGroup(head, lr: lr, weight_decay: options.WeightDecay)],
@@ -69,6 +73,22 @@ internal sealed class TrainingState : IDisposable
             : optim.SGD([new SGD.ParamGroup(_backboneParameters, lr: lr * backboneScale, momentum: options.Momentum, weight_decay: options.WeightDecay),
                          new SGD.ParamGroup(head, lr: lr, momentum: options.Momentum, weight_decay: options.WeightDecay)],
                 lr, momentum: options.Momentum, weight_decay: options.WeightDecay);
+    }
+
+    /// <summary>
+    /// When fine-tuning, puts each class centre at its identity's normalised mean embedding under the pretrained
+    /// backbone. Called for a fresh run only: a resumed one restores its centres from the checkpoint.
+    /// </summary>
+    public void InitialiseCentresFromBackbone()
+    {
+        if (_options.InitialModel is null)
+        {
+            return;
+        }
+
+        using var noGrad = torch.no_grad();
+        using var centres = FineTuning.ClassMeanCentres(Backbone, _data, _device);
+        _margin.Head.Centres.copy_(centres);
     }
 
     /// <summary>The network being trained.</summary>
@@ -92,8 +112,6 @@ internal sealed class TrainingState : IDisposable
             group.LearningRate = learningRate * _groupScales[g++];
         }
 
-        // Validation puts the backbone in eval mode and back; batch norms frozen by the options stay frozen.
-        FineTuning.TrainMode(Backbone, _options.FreezeBatchNorm);
         var labelValues = new long[indices.Length];
         var indexValues = new long[indices.Length];
         for (int i = 0; i < indices.Length; i++)
