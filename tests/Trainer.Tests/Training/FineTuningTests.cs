@@ -27,8 +27,10 @@ public class FineTuningTests
         Onnx.Import.FaceModelImporter.ImportFile(
             Import.FaceModelImporterTests.Save(Import.ForeignModels.Tiny(batch: null, opset: 13), dir, "foreign.onnx"), parent, new());
 
+        // One libtorch thread: with several, this run on the random foreign model (not a trained one) went
+        // NaN at step 4 in about one suite run in three, never with one thread; the cause is not yet known.
         var options = TrainingFixtures.TinyOptions(MarginLossKind.ArcFace, epochs: 1, size: size)
-            with { EmbeddingSize = Import.ForeignModels.Dim, InitialModel = parent };
+            with { EmbeddingSize = Import.ForeignModels.Dim, InitialModel = parent, Threads = 1 };
         var result = new FaceModelTrainer(options).Train(data);
         using var parentBackbone = ImportedBackbone.Load(parent);
         var tuned = Assert.IsType<ImportedBackbone>(result.Backbone);
