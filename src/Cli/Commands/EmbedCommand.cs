@@ -12,7 +12,7 @@ namespace KappaFace.MLNet.Cli.Commands;
 /// <summary>
 /// <c>kappaface embed</c>: the L2-normalised embedding and pre-normalisation norm of each image, with an
 /// ONNX model run by ONNX Runtime. Images are decoded and resized with the training loader's rules
-/// (<see cref="FaceImageFile"/>), so a file embeds exactly as it trained. JSON shape of design.md section 4.
+/// (<see cref="FaceImageFile"/>), so a file embeds exactly as it trained. JSON shape: docs/cli.md.
 /// </summary>
 internal static class EmbedCommand
 {
