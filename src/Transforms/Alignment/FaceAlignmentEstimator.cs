@@ -212,7 +212,7 @@ public sealed class FaceAlignmentEstimator : IEstimator<TransformerChain<ITransf
 
     private EstimatorChain<ITransformer> Chain => _chain ??= BuildChain();
 
-    // An ML.NET image column cannot reach a CustomMapping (see AnySizeImageAttribute), hence the hint.
+    // ML.NET 5.0 does not let a LoadImages column into a CustomMapping (see AnySizeImageAttribute), hence the hint.
     private static string Actual(string type, bool image) =>
         image ? $"{type} (an MLImage column; give the path column instead, the photo is decoded with its EXIF orientation applied)" : type;
 

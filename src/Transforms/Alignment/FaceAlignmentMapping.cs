@@ -202,9 +202,8 @@ public sealed class AlignedFaceRow
 
 /// <summary>
 /// Marks an <c>MLImage</c> member of a mapping row as an image of any size (ML.NET's own <c>ImageTypeAttribute</c>
-/// only registers known sizes). Used for the output only: ML.NET 5.0's <c>ImageDataViewType.Equals</c> is false
-/// for two distinct instances of equal size, so a mapping cannot declare an image input that <c>LoadImages</c>'
-/// column would match.
+/// only registers known sizes). Used for the output only: ML.NET 5.0's <c>CustomMapping</c> refuses
+/// <c>LoadImages</c>' column for an image input member ("expected Image, got Image").
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 [EditorBrowsable(EditorBrowsableState.Advanced)]

@@ -70,6 +70,20 @@ public sealed class DetectAndAlignSchemaTests : IDisposable
     }
 
     [Fact]
+    public void ML_NET_refuses_LoadImages_columns_for_an_image_input_of_a_CustomMapping_which_is_why_image_input_is_refused()
+    {
+        // If a later ML.NET accepts this, an MLImage input mapping becomes possible (docs/alignment.md).
+        string photo = BlueDotPhotos.Write(_temp, "a.png", 32, 32);
+        IDataView rows = Faces.PathRows(_ml, [photo]);
+        var pipeline = _ml.Transforms.LoadImages(FaceColumnNames.Image, null, FaceColumnNames.ImagePath)
+            .Append(_ml.Transforms.CustomMapping<ImageInputRow, SideRow>((input, output) => output.Side = input.Image?.Width ?? 0, contractName: null));
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => pipeline.Fit(rows));
+
+        Assert.Contains("expected Image, got Image", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_input_column_with_an_internal_name_is_refused()
     {
         IDataView data = _ml.Data.LoadFromEnumerable(new[] { new ClashRow() });
@@ -137,6 +151,17 @@ public sealed class DetectAndAlignSchemaTests : IDisposable
         var ml = new MLContext(seed: 1) { GpuDeviceId = gpuDeviceId, FallbackToCpu = fallbackToCpu };
         var estimator = ml.FaceRecognition().DetectAndAlignFaces(BlueDotPhotos.Options());
         Assert.Equal(expected, Onnx.Runtime.ExecutionProviderSpec.Parse(estimator.ExecutionProvider).ToString());
+    }
+
+    public sealed class ImageInputRow
+    {
+        [AnySizeImage]
+        public MLImage? Image { get; set; }
+    }
+
+    public sealed class SideRow
+    {
+        public int Side { get; set; }
     }
 
     public sealed class NumberRow
