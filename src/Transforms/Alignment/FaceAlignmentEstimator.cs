@@ -53,20 +53,6 @@ public sealed class FaceAlignmentEstimator : IEstimator<TransformerChain<ITransf
 
         byte[] detector = ReadDetector(options, out string source);
         DetectorSource = source;
-        var detectorOptions = new FaceDetectorOptions
-        {
-            ExecutionProvider = ExecutionProviderFor(options.GpuDeviceId ?? context.GpuDeviceId, options.FallbackToCpu ?? context.FallbackToCpu),
-            MinScore = options.MinScore,
-            NmsThreshold = options.NmsThreshold,
-            MinimumDetectionSide = options.MinimumDetectionSide,
-            MaximumDetectionSide = options.MaximumDetectionSide,
-        };
-        detectorOptions.Validate();
-
-        // Open the detector once on the CPU: this checks the bytes and the RetinaFace output layout and fails
-        // here, naming the model, rather than on the first row.
-        FaceDetector.Open(detector, new FaceDetectorOptions { ExecutionProvider = "cpu", IntraOpThreads = 1 }, source).Dispose();
-
         Settings = new AlignmentSettings(
             options.Size,
             options.MinScore,
@@ -75,8 +61,13 @@ public sealed class FaceAlignmentEstimator : IEstimator<TransformerChain<ITransf
             options.MaximumDetectionSide,
             options.Faces,
             options.OnNoFace,
-            detectorOptions.ExecutionProvider,
+            ExecutionProviderFor(options.GpuDeviceId ?? context.GpuDeviceId, options.FallbackToCpu ?? context.FallbackToCpu),
             DetectorPayload.Hash(detector));
+        DetectorPayload.DetectorOptions(Settings).Validate();
+
+        // Open the detector once on the CPU: this checks the bytes and the RetinaFace output layout and fails
+        // here, naming the model, rather than on the first row.
+        FaceDetector.Open(detector, new FaceDetectorOptions { ExecutionProvider = "cpu", IntraOpThreads = 1 }, source).Dispose();
         _carrier = DetectorPayload.CarrierModel(DetectorPayload.Encode(Settings, detector));
     }
 

@@ -75,7 +75,7 @@ public sealed class PathFaceAlignmentMapping : CustomMappingFactory<PathPhotoRow
     };
 }
 
-/// <summary>The row logic of the photo mapping, and conversions between ML.NET images and <see cref="RgbImage"/>.</summary>
+/// <summary>The row logic of the photo mapping.</summary>
 internal static class FaceAlignmentRows
 {
     /// <summary>Detects, picks and aligns the row's face; applies the no-face policy.</summary>
@@ -103,28 +103,6 @@ internal static class FaceAlignmentRows
         output.Score = face.Face.Score;
         output.Landmarks = [.. face.Face.Landmarks.SelectMany(p => new[] { p.X, p.Y })];
         output.Found = true;
-    }
-
-    /// <summary>The RGB pixels of an ML.NET image (32-bit BGRA or RGBA; alpha dropped, as the photo decoder does).</summary>
-    public static RgbImage ToRgb(MLImage image, string row)
-    {
-        ReadOnlySpan<byte> source = image.Pixels;
-        int count = checked(image.Width * image.Height);
-        if (source.Length != 4 * count)
-        {
-            throw new FaceDataException(row, $"the {image.Width}x{image.Height} MLImage holds {source.Length} bytes, not 4 per pixel");
-        }
-
-        bool bgra = image.PixelFormat == MLPixelFormat.Bgra32;
-        var pixels = new byte[3 * count];
-        for (int i = 0; i < count; i++)
-        {
-            pixels[3 * i] = source[(4 * i) + (bgra ? 2 : 0)];
-            pixels[(3 * i) + 1] = source[(4 * i) + 1];
-            pixels[(3 * i) + 2] = source[(4 * i) + (bgra ? 0 : 2)];
-        }
-
-        return new RgbImage(image.Width, image.Height, pixels);
     }
 
     /// <summary>An opaque RGBA ML.NET image of an RGB image.</summary>

@@ -149,7 +149,25 @@ public sealed class DetectAndAlignFacesTests : IDisposable
     }
 
     internal static RgbImage[] Crops(IDataView output, string column = FaceColumnNames.FaceImage) =>
-        [.. output.GetColumn<MLImage>(column).Select(image => FaceAlignmentRows.ToRgb(image, "test"))];
+        [.. output.GetColumn<MLImage>(column).Select(ToRgb)];
+
+    /// <summary>The RGB pixels of an ML.NET image (32-bit BGRA or RGBA, alpha dropped).</summary>
+    private static RgbImage ToRgb(MLImage image)
+    {
+        ReadOnlySpan<byte> source = image.Pixels;
+        int count = image.Width * image.Height;
+        Assert.Equal(4 * count, source.Length);
+        bool bgra = image.PixelFormat == MLPixelFormat.Bgra32;
+        var pixels = new byte[3 * count];
+        for (int i = 0; i < count; i++)
+        {
+            pixels[3 * i] = source[(4 * i) + (bgra ? 2 : 0)];
+            pixels[(3 * i) + 1] = source[(4 * i) + 1];
+            pixels[(3 * i) + 2] = source[(4 * i) + (bgra ? 0 : 2)];
+        }
+
+        return new RgbImage(image.Width, image.Height, pixels);
+    }
 
     internal static float[] Planes(RgbImage image)
     {
