@@ -123,6 +123,21 @@ public sealed class DetectAndAlignFacesTests : IDisposable
     }
 
     [Fact]
+    public void Two_pipelines_with_one_detector_and_different_settings_keep_their_own_settings()
+    {
+        // Score sigmoid(2.6) = 0.93: a face at MinScore 0.5, none at 0.95. Both share the process's detector cache.
+        string photo = Write(_temp, "weak.png", 64, 64, new Dot(32, 32, 180));
+        IDataView rows = Faces.PathRows(_ml, [photo]);
+
+        IDataView loose = _ml.FaceRecognition().DetectAndAlignFaces(Options() with { OnNoFace = NoFaceRowPolicy.Flag }).Fit(rows).Transform(rows);
+        IDataView strict = _ml.FaceRecognition().DetectAndAlignFaces(Options() with { OnNoFace = NoFaceRowPolicy.Flag, MinScore = 0.95f }).Fit(rows).Transform(rows);
+
+        Assert.Equal([true], loose.GetColumn<bool>(FaceColumnNames.FaceFound));
+        Assert.Equal([false], strict.GetColumn<bool>(FaceColumnNames.FaceFound));
+        Assert.Equal([true], loose.GetColumn<bool>(FaceColumnNames.FaceFound));
+    }
+
+    [Fact]
     public void An_unreadable_photo_fails_with_the_decoder_error_naming_it()
     {
         string broken = _temp.Bytes("broken.png", [1, 2, 3, 4]);
