@@ -11,7 +11,7 @@ public class OnnxSessionOptions
     /// <summary>
     /// The execution provider: <c>cpu</c>; <c>cuda</c> or <c>cuda:ID</c> (CUDA device ID, 0 by
     /// default; fails with <see cref="ExecutionProviderException"/> when CUDA cannot be used); or
-    /// <c>auto</c> (CUDA device 0 when it loads, else CPU with the reason logged).
+    /// <c>auto</c> or <c>auto:ID</c> (CUDA device 0 or ID when it loads, else CPU with the reason logged).
     /// Default: <c>auto</c>.
     /// </summary>
     public string ExecutionProvider { get; set; } = "auto";

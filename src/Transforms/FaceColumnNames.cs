@@ -51,6 +51,18 @@ public static class FaceColumnNames
     /// <summary>The decision: true (same identity) iff Score &gt;= threshold.</summary>
     public const string PredictedLabel = "PredictedLabel";
 
+    /// <summary>An aligned face crop (<c>MLImage</c>, S x S), from <c>DetectAndAlignFaces</c>.</summary>
+    public const string FaceImage = "FaceImage";
+
+    /// <summary>The detection score of the aligned face (0 when none was found).</summary>
+    public const string FaceScore = "FaceScore";
+
+    /// <summary>The five landmarks of the aligned face in the photo's pixels: 10 floats (x, y per point).</summary>
+    public const string FaceLandmarks = "FaceLandmarks";
+
+    /// <summary>Whether a face was found in the photo.</summary>
+    public const string FaceFound = "FaceFound";
+
     /// <summary>The fold (set) of a pair in an LFW-format pairs file, 0-based.</summary>
     public const string Fold = "Fold";
 }

@@ -1,4 +1,7 @@
 using KappaFace.MLNet.Data;
+using KappaFace.MLNet.Data.Alignment;
+using KappaFace.MLNet.Onnx;
+using KappaFace.MLNet.Transforms.Alignment;
 using KappaFace.MLNet.Transforms.Evaluation;
 using Microsoft.ML;
 
@@ -9,8 +12,9 @@ public static class FaceRecognitionMLContextExtensions
 {
     /// <summary>
     /// The face recognition catalog of <paramref name="mlContext"/>: trainers (added by the
-    /// KappaFace.MLNet.Trainer assembly), evaluation, threshold calibration and data helpers. The
-    /// transforms themselves are on <c>mlContext.Transforms</c> (<see cref="FaceTransformsCatalog"/>).
+    /// KappaFace.MLNet.Trainer assembly), evaluation, threshold calibration, data helpers and face
+    /// detection with alignment (<c>DetectAndAlignFaces</c>). The other transforms are on
+    /// <c>mlContext.Transforms</c> (<see cref="FaceTransformsCatalog"/>).
     /// </summary>
     /// <param name="mlContext">The ML.NET context.</param>
     /// <returns>The catalog (a light wrapper; each call makes a new one).</returns>
@@ -130,6 +134,47 @@ public sealed class FaceRecognitionCatalog
         (float[] scores, bool[] same) = ScoredPairsReader.Read(data, CalibrateOperation, labelColumnName, scoreColumnName);
         return WithColumnContext(CalibrateOperation, labelColumnName, scoreColumnName, () => ThresholdCalibrator.ForBestAccuracy(scores, same));
     }
+
+    /// <summary>
+    /// Detects the face of each photo and aligns it onto the ArcFace template (docs/alignment.md): the photo
+    /// paths (a text column, e.g. <see cref="FaceColumnNames.ImagePath"/> of <see cref="LoadImageFolder(string)"/>) in; an S x S aligned face
+    /// (<c>MLImage</c>) in <paramref name="outputColumnName"/>, plus <see cref="FaceColumnNames.FaceScore"/>,
+    /// <see cref="FaceColumnNames.FaceLandmarks"/> and <see cref="FaceColumnNames.FaceFound"/> out. Put
+    /// <c>ApplyFaceEmbedding</c> after it to embed photos. A photo without a face fails the row
+    /// (<see cref="NoFaceException"/>); see <see cref="FaceAlignmentOptions.OnNoFace"/> to flag such rows instead.
+    /// This transform is here rather than on <c>mlContext.Transforms</c> because the detector's device follows
+    /// the context's <c>GpuDeviceId</c> and <c>FallbackToCpu</c>, as <c>ApplyOnnxModel</c>'s does.
+    /// </summary>
+    /// <param name="detectorFile">A RetinaFace-format ONNX detector (its bytes are stored in the saved model).</param>
+    /// <param name="outputColumnName">The aligned face column to write.</param>
+    /// <param name="inputColumnName">The photo path column (text).</param>
+    /// <param name="gpuDeviceId">CUDA device, or null for <c>MLContext.GpuDeviceId</c> (CPU when null too).</param>
+    /// <param name="fallbackToCpu">Use the CPU when the GPU cannot be used; null for <c>MLContext.FallbackToCpu</c>.</param>
+    /// <returns>The estimator.</returns>
+    /// <exception cref="OnnxModelException">The detector is missing, not ONNX, or not in the RetinaFace layout.</exception>
+    public FaceAlignmentEstimator DetectAndAlignFaces(
+        string detectorFile,
+        string outputColumnName = FaceColumnNames.FaceImage,
+        string inputColumnName = FaceColumnNames.ImagePath,
+        int? gpuDeviceId = null,
+        bool? fallbackToCpu = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(detectorFile);
+        return DetectAndAlignFaces(new FaceAlignmentOptions
+        {
+            DetectorFile = detectorFile,
+            OutputColumnName = outputColumnName,
+            InputColumnName = inputColumnName,
+            GpuDeviceId = gpuDeviceId,
+            FallbackToCpu = fallbackToCpu,
+        });
+    }
+
+    /// <summary>Detects and aligns faces with all options (columns, crop size, thresholds, face choice, no-face policy, device).</summary>
+    /// <param name="options">The options.</param>
+    /// <returns>The estimator.</returns>
+    /// <exception cref="OnnxModelException">The detector is missing, not ONNX, or not in the RetinaFace layout.</exception>
+    public FaceAlignmentEstimator DetectAndAlignFaces(FaceAlignmentOptions options) => new(Context, options);
 
     /// <summary>
     /// An image folder (<c>DIR/&lt;identity&gt;/&lt;image&gt;</c>) as rows: <see cref="FaceColumnNames.ImagePath"/>

@@ -62,6 +62,8 @@ public class ProviderTests
     [InlineData(" Auto ", ExecutionProviderKind.Auto, 0, "auto")]
     [InlineData("cuda", ExecutionProviderKind.Cuda, 0, "cuda")]
     [InlineData("CUDA:1", ExecutionProviderKind.Cuda, 1, "cuda:1")]
+    [InlineData("auto:2", ExecutionProviderKind.Auto, 2, "auto:2")]
+    [InlineData("auto:0", ExecutionProviderKind.Auto, 0, "auto")]
     public void Parses_provider_requests(string text, ExecutionProviderKind kind, int device, string canonical)
     {
         var spec = ExecutionProviderSpec.Parse(text);
@@ -74,6 +76,8 @@ public class ProviderTests
     [InlineData("tpu")]
     [InlineData("cuda:")]
     [InlineData("cuda:-1")]
+    [InlineData("auto:")]
+    [InlineData("auto:x")]
     [InlineData("")]
     public void Rejects_unknown_provider_requests(string text)
     {

@@ -16,8 +16,8 @@ public enum ExecutionProviderKind
 }
 
 /// <summary>
-/// A parsed execution-provider request: <c>cpu</c>, <c>cuda</c>, <c>cuda:ID</c> or <c>auto</c>
-/// (case-insensitive).
+/// A parsed execution-provider request: <c>cpu</c>, <c>cuda</c>, <c>cuda:ID</c>, <c>auto</c> or
+/// <c>auto:ID</c> (CUDA device ID when it loads, else CPU; case-insensitive).
 /// </summary>
 /// <param name="Kind">The provider kind.</param>
 /// <param name="DeviceId">CUDA device ID (0 unless given).</param>
@@ -31,7 +31,7 @@ public readonly record struct ExecutionProviderSpec(ExecutionProviderKind Kind, 
         TryParse(text, out var spec)
             ? spec
             : throw new ArgumentException(
-                $"Unknown execution provider '{text}': use cpu, cuda, cuda:ID (e.g. cuda:1) or auto.", nameof(text));
+                $"Unknown execution provider '{text}': use cpu, cuda, cuda:ID (e.g. cuda:1), auto or auto:ID.", nameof(text));
 
     /// <summary>Parses a request.</summary>
     /// <param name="text">The request.</param>
@@ -61,6 +61,13 @@ public readonly record struct ExecutionProviderSpec(ExecutionProviderKind Kind, 
             return true;
         }
 
+        if (t is not null && t.StartsWith("AUTO:", StringComparison.Ordinal)
+            && int.TryParse(t.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out var autoId))
+        {
+            spec = new(ExecutionProviderKind.Auto, autoId);
+            return true;
+        }
+
         return false;
     }
 
@@ -68,7 +75,7 @@ public readonly record struct ExecutionProviderSpec(ExecutionProviderKind Kind, 
     public override string ToString() => Kind switch
     {
         ExecutionProviderKind.Cpu => "cpu",
-        ExecutionProviderKind.Auto => "auto",
+        ExecutionProviderKind.Auto => DeviceId == 0 ? "auto" : "auto:" + DeviceId.ToString(CultureInfo.InvariantCulture),
         _ => DeviceId == 0 ? "cuda" : "cuda:" + DeviceId.ToString(CultureInfo.InvariantCulture),
     };
 }

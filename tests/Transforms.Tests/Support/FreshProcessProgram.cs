@@ -17,10 +17,22 @@ namespace KappaFace.MLNet.Transforms.Tests.Support;
 public static class FreshProcessProgram
 {
     public const string Verb = "fresh-load";
+
+    /// <summary>
+    /// <c>fresh-align MODEL.zip PATHS.txt OUT.txt</c>: a saved detect+align+embed pipeline over <c>ImagePath</c>
+    /// rows; OUT.txt gets the two loaded-before/after lines, then per photo: score, found, the 10 landmark
+    /// coordinates and the embedding (round-trip floats, comma-separated, tab between fields).
+    /// </summary>
+    public const string AlignVerb = "fresh-align";
     public const string TransformsAssembly = "KappaFace.MLNet.Transforms";
 
     public static int Main(string[] args)
     {
+        if (args.Length == 4 && args[0] == AlignVerb)
+        {
+            return Align(args[1], args[2], args[3]);
+        }
+
         if (args.Length != 4 || args[0] != Verb)
         {
             Console.Error.WriteLine($"usage: {Verb} MODEL.zip PAIRS.tsv OUT.txt");
@@ -53,8 +65,38 @@ public static class FreshProcessProgram
         return 0;
     }
 
+    private static int Align(string modelZip, string pathsFile, string outFile)
+    {
+        bool loadedBefore = IsLoaded();
+        var ml = new MLContext(seed: 1);
+        ITransformer model = ml.Model.Load(modelZip, out _);
+        bool loadedAfterLoad = IsLoaded();
+
+        var rows = File.ReadAllLines(pathsFile).Select(p => new FreshPathRow { ImagePath = p }).ToList();
+        IDataView output = model.Transform(ml.Data.LoadFromEnumerable(rows));
+        float[] scores = [.. output.GetColumn<float>("FaceScore")];
+        bool[] found = [.. output.GetColumn<bool>("FaceFound")];
+        float[][] landmarks = [.. output.GetColumn<VBuffer<float>>("FaceLandmarks").Select(v => v.DenseValues().ToArray())];
+        float[][] embeddings = [.. output.GetColumn<VBuffer<float>>("Embedding").Select(v => v.DenseValues().ToArray())];
+
+        static string Floats(IEnumerable<float> values) => string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+        var lines = new List<string> { $"loaded-before={loadedBefore}", $"loaded-after-load={loadedAfterLoad}" };
+        for (int i = 0; i < rows.Count; i++)
+        {
+            lines.Add($"{scores[i].ToString("R", CultureInfo.InvariantCulture)}\t{found[i]}\t{Floats(landmarks[i])}\t{Floats(embeddings[i])}");
+        }
+
+        File.WriteAllLines(outFile, lines);
+        return 0;
+    }
+
     private static bool IsLoaded() =>
         AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name == TransformsAssembly);
+
+    public sealed class FreshPathRow
+    {
+        public string ImagePath { get; set; } = string.Empty;
+    }
 
     public sealed class FreshPairRow
     {
