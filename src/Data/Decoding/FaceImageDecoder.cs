@@ -65,8 +65,8 @@ internal static class FaceImageDecoder
     public static void ResizeInto(RgbImage image, int imageSize, Span<byte> destination)
     {
         using var rgba = new SKBitmap(new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Premul));
-        Span<byte> target = rgba.GetPixelSpan();
         int rowBytes = rgba.RowBytes;
+        var target = new byte[rowBytes * image.Height];
         for (int y = 0; y < image.Height; y++)
         {
             for (int x = 0; x < image.Width; x++)
@@ -79,6 +79,8 @@ internal static class FaceImageDecoder
                 target[to + 3] = byte.MaxValue;
             }
         }
+
+        System.Runtime.InteropServices.Marshal.Copy(target, 0, rgba.GetPixels(), target.Length);
 
         WriteSquare(rgba, imageSize, destination);
     }
