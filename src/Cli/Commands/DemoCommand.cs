@@ -115,10 +115,7 @@ internal static class DemoCommand
 
     private static string DescribeMargins(KappaFaceEpochValues k)
     {
-        var order = Enumerable.Range(0, k.Counts.Length).OrderBy(i => k.Counts[i]).ToArray();
-        int tail = Math.Max(1, order.Length / 5);
-        double rare = order.Take(tail).Average(i => k.Margins[i]);
-        double common = order.TakeLast(tail).Average(i => k.Margins[i]);
+        var (rare, common) = k.MeanMarginsByFrequency();
         return $"KappaFace margins: rarest fifth of identities {rare:F3}, most populous fifth {common:F3}, mean {k.Margins.Average():F3}.";
     }
 }

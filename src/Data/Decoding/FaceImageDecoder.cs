@@ -64,24 +64,7 @@ internal static class FaceImageDecoder
     /// </summary>
     public static void ResizeInto(RgbImage image, int imageSize, Span<byte> destination)
     {
-        using var rgba = new SKBitmap(new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Premul));
-        int rowBytes = rgba.RowBytes;
-        var target = new byte[rowBytes * image.Height];
-        for (int y = 0; y < image.Height; y++)
-        {
-            for (int x = 0; x < image.Width; x++)
-            {
-                int from = 3 * ((y * image.Width) + x);
-                int to = (y * rowBytes) + (4 * x);
-                target[to] = image.Pixels[from];
-                target[to + 1] = image.Pixels[from + 1];
-                target[to + 2] = image.Pixels[from + 2];
-                target[to + 3] = byte.MaxValue;
-            }
-        }
-
-        System.Runtime.InteropServices.Marshal.Copy(target, 0, rgba.GetPixels(), target.Length);
-
+        using SKBitmap rgba = Alignment.CropFile.ToBitmap(image);
         WriteSquare(rgba, imageSize, destination);
     }
 

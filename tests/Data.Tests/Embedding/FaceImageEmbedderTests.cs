@@ -149,10 +149,10 @@ public sealed class FaceImageEmbedderTests : IDisposable
         Assert.Contains("no face", error.Reason, StringComparison.Ordinal);
     }
 
-    private FaceEmbeddings ModelOnLoaderPixels(IReadOnlyList<string> paths)
+    private FaceEmbeddings ModelOnLoaderPixels(string[] paths)
     {
         using var model = FaceEmbedder.Open(_modelPath, Cpu);
         float[] pixels = [.. paths.SelectMany(p => FaceImageFile.Decode(p, _model.InputSize)).Select(b => (float)b)];
-        return model.Embed(pixels, paths.Count);
+        return model.Embed(pixels, paths.Length);
     }
 }
