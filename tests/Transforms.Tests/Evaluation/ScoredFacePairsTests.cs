@@ -5,6 +5,7 @@ using KappaFace.MLNet.Tests.Shared;
 using KappaFace.MLNet.Transforms.Evaluation;
 using KappaFace.MLNet.Transforms.Tests.Support;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Xunit;
 
 namespace KappaFace.MLNet.Transforms.Tests.Evaluation;
