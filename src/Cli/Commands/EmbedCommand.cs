@@ -11,7 +11,7 @@ namespace KappaFace.MLNet.Cli.Commands;
 /// <summary>
 /// <c>kappaface embed</c>: the L2-normalised embedding and pre-normalisation norm of each image, with an
 /// ONNX model run by ONNX Runtime through the library's <see cref="FaceImageEmbedder"/> (images decoded and
-/// resized with the training loader's rules, so a file embeds exactly as it trained). JSON shape of docs/cli.md.
+/// resized with the training loader's rules, so a file embeds exactly as it trained). JSON shape: docs/cli.md.
 /// </summary>
 internal static class EmbedCommand
 {

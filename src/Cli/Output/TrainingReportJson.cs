@@ -7,7 +7,7 @@ using KappaFace.MLNet.Data;
 
 namespace KappaFace.MLNet.Cli.Output;
 
-/// <summary>The <c>train --json</c> document of design.md section 4 (fixed key names; extra keys allowed).</summary>
+/// <summary>The <c>train --json</c> document of docs/cli.md (fixed key names; extra keys allowed).</summary>
 internal static class TrainingReportJson
 {
     public static JsonObject Build(FaceTrainerOptions options, TrainingResult result, string? modelPath, FaceDataReport? data = null)
