@@ -27,11 +27,11 @@ internal static class AlignCommand
         var onNoFace = new Option<string>("--on-no-face") { Description = "Photos without a face: fail (stop, naming it) or skip (list it).", DefaultValueFactory = _ => "fail" };
         onNoFace.AcceptOnlyFromAmong("fail", "skip");
         var onBadImage = BadImageOption.Create();
-        var json = new Option<string?>("--json") { Description = "Write the report as JSON to FILE (- for stdout)." };
-        var device = new Option<string>("--device") { Description = "ONNX Runtime device: auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
+        var json = new JsonOption("the report");
+        var device = DeviceOption.Create();
         var command = new Command("align", "Detect faces in a folder of photos and write 5-point aligned crops.")
         {
-            detector, data, output, size, minScore, faces, onNoFace, onBadImage, json, device,
+            detector, data, output, size, minScore, faces, onNoFace, onBadImage, json.Option, device,
         };
         command.SetAction((parse, token) => CommandRunner.RunAsync(cancel =>
         {
@@ -40,7 +40,7 @@ internal static class AlignCommand
                 Size = parse.GetValue(size),
                 Faces = Enum.Parse<FaceSelection>(parse.GetValue(faces)!, ignoreCase: true),
                 OnNoFace = parse.GetValue(onNoFace) == "skip" ? NoFacePolicy.Skip : NoFacePolicy.Fail,
-                OnBadImage = parse.GetValue(onBadImage) == BadImageOption.Skip ? BadImagePolicy.Skip : BadImagePolicy.Fail,
+                OnBadImage = BadImageOption.ReadPolicy(parse, onBadImage),
             };
             if (options.Size < 16)
             {
@@ -67,10 +67,7 @@ internal static class AlignCommand
 
             bar.Finish();
             Console.Error.Write(Summary(report));
-            if (parse.GetValue(json) is { } target)
-            {
-                TrainingReportJson.Write(ToJson(report), target);
-            }
+            json.Write(parse, ToJson(report));
 
             return CommandRunner.Ok;
         }, token));

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using KappaFace.MLNet.Cli.Output;
 using KappaFace.MLNet.Onnx.Benchmarking;
 
 namespace KappaFace.MLNet.Cli.Commands;
@@ -19,11 +18,11 @@ internal static class BenchmarkCommand
         var batch = new Option<int>("--batch") { Description = "Images per run.", DefaultValueFactory = _ => defaults.Batch };
         var seconds = new Option<double>("--seconds") { Description = "Measuring time after one warm-up batch.", DefaultValueFactory = _ => defaults.Duration.TotalSeconds };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0: one per physical core).", DefaultValueFactory = _ => 0 };
-        var device = new Option<string>("--device") { Description = "ONNX Runtime device: cpu, auto, cuda or cuda:N.", DefaultValueFactory = _ => defaults.ExecutionProvider };
-        var json = new Option<string?>("--json") { Description = "Write the result as JSON to FILE (- for stdout)." };
+        var device = DeviceOption.Create(defaults.ExecutionProvider);
+        var json = new JsonOption("the result");
         var command = new Command("benchmark", "Measure a model's embedding throughput (images/s) and batch latency.")
         {
-            model, batch, seconds, threads, device, json,
+            model, batch, seconds, threads, device, json.Option,
         };
         command.SetAction((parse, token) => CommandRunner.RunAsync(cancel =>
         {
@@ -38,16 +37,11 @@ internal static class BenchmarkCommand
                 Batch = parse.GetValue(batch),
                 Duration = TimeSpan.FromSeconds(duration),
                 Threads = parse.GetValue(threads),
-                ExecutionProvider = parse.GetValue(device)!,
+                ExecutionProvider = DeviceOption.Read(parse, device),
             };
             var result = EmbeddingBenchmark.Run(parse.GetValue(model)!.FullName, options, cancellationToken: cancel);
-            string? target = parse.GetValue(json);
-            if (target is not null)
-            {
-                TrainingReportJson.Write(ToJson(result, parse.GetValue(model)!.ToString()), target);
-            }
-
-            if (target != "-")
+            json.Write(parse, ToJson(result, parse.GetValue(model)!.ToString()));
+            if (!json.ToStandardOutput(parse))
             {
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{result.Model}: {result.ImagesPerSecond:F1} images/s at batch {result.Batch} on {result.Provider} " +

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using KappaFace.MLNet.Cli.Output;
 using KappaFace.MLNet.Transforms;
 using Microsoft.ML;
 
@@ -38,8 +37,8 @@ internal static class CalibrateCommand
             }
 
             var ml = new MLContext(seed: parse.GetValue(shared.Seed));
-            var pairs = shared.Score(ml, parse, cancel);
-            var calibration = ml.FaceRecognition().CalibrateThreshold(pairs.Data, parse.GetValue(far));
+            var pairs = shared.Score(parse, cancel);
+            var calibration = ml.FaceRecognition().CalibrateThreshold(pairs.ToDataView(ml), parse.GetValue(far));
             calibration.WriteToModel(source, destination);
 
             var document = new JsonObject
@@ -57,13 +56,8 @@ internal static class CalibrateCommand
                 ["pairsSource"] = pairs.Source,
                 ["model"] = destination,
             };
-            string? json = parse.GetValue(shared.Json);
-            if (json is not null)
-            {
-                TrainingReportJson.Write(document, json);
-            }
-
-            if (json != "-")
+            shared.Json.Write(parse, document);
+            if (!shared.Json.ToStandardOutput(parse))
             {
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"threshold {(double)calibration.Threshold:R} for FAR <= {calibration.TargetFar:R}: achieved FAR {calibration.FalseAcceptRate:F4}, TAR {calibration.TrueAcceptRate:F4}, accuracy {calibration.Accuracy:F4} on {calibration.PairCount} pairs ({pairs.Source})"));

@@ -26,12 +26,12 @@ internal static class DemoCommand
     {
         var output = new Option<DirectoryInfo?>("--out") { Description = "Folder for the trained models and demo.json." };
         var identities = new Option<int>("--identities") { Description = "Synthetic identities to generate.", DefaultValueFactory = _ => 200 };
-        var json = new Option<string?>("--json") { Description = "Write the results as JSON to FILE (- for stdout)." };
+        var json = new JsonOption("the results");
         var training = new TrainingOptionSet(
             new FaceTrainerOptions { ImageSize = 48, EmbeddingSize = 128, Epochs = 15 },
             "--loss", "--checkpoint-dir", "--checkpoint-every", "--resume", "--init", "--freeze-bn", "--backbone-lr-scale");
 
-        var command = new Command("demo", "Train KappaFace and ArcFace on generated faces and compare them, in a few minutes on a CPU.") { output, identities, json };
+        var command = new Command("demo", "Train KappaFace and ArcFace on generated faces and compare them, in a few minutes on a CPU.") { output, identities, json.Option };
         training.AddTo(command);
         command.SetAction((parse, token) => CommandRunner.RunAsync(cancel =>
         {
@@ -98,12 +98,9 @@ internal static class DemoCommand
             };
             if (parse.GetValue(output) is { } outFolder)
             {
-                TrainingReportJson.Write(document, Path.Combine(outFolder.FullName, "demo.json"));
+                JsonOutput.Write(document, Path.Combine(outFolder.FullName, "demo.json"));
             }
-            if (parse.GetValue(json) is { } jsonTarget)
-            {
-                TrainingReportJson.Write(document, jsonTarget);
-            }
+            json.Write(parse, document);
             return CommandRunner.Ok;
         }, token));
         return command;
@@ -118,10 +115,7 @@ internal static class DemoCommand
 
     private static string DescribeMargins(KappaFaceEpochValues k)
     {
-        var order = Enumerable.Range(0, k.Counts.Length).OrderBy(i => k.Counts[i]).ToArray();
-        int tail = Math.Max(1, order.Length / 5);
-        double rare = order.Take(tail).Average(i => k.Margins[i]);
-        double common = order.TakeLast(tail).Average(i => k.Margins[i]);
+        var (rare, common) = k.MeanMarginsByFrequency();
         return $"KappaFace margins: rarest fifth of identities {rare:F3}, most populous fifth {common:F3}, mean {k.Margins.Average():F3}.";
     }
 }

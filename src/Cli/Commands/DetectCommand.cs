@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using KappaFace.MLNet.Cli.Output;
 using KappaFace.MLNet.Data;
 using KappaFace.MLNet.Data.Detection;
 
@@ -17,10 +16,10 @@ internal static class DetectCommand
     {
         var detector = DetectorOptions.Detector(required: true);
         var minScore = DetectorOptions.MinScore();
-        var json = new Option<string?>("--json") { Description = "Write the faces as JSON to FILE (- for stdout)." };
-        var device = new Option<string>("--device") { Description = "ONNX Runtime device: auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
+        var json = new JsonOption("the faces");
+        var device = DeviceOption.Create();
         var images = new Argument<string[]>("IMAGE") { Description = "Photos.", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("detect", "Find faces and their five landmarks in photos.") { detector, minScore, json, device, images };
+        var command = new Command("detect", "Find faces and their five landmarks in photos.") { detector, minScore, json.Option, device, images };
         command.SetAction((parse, token) => CommandRunner.RunAsync(cancel =>
         {
             string[] paths = parse.GetValue(images)!;
@@ -31,17 +30,14 @@ internal static class DetectCommand
                 cancel.ThrowIfCancellationRequested();
                 var faces = det.Detect(PhotoDecoder.Decode(path).Image);
                 results.Add(new JsonObject { ["path"] = path, ["faces"] = new JsonArray([.. faces.Select(ToJson)]) });
-                if (parse.GetValue(json) != "-")
+                if (!json.ToStandardOutput(parse))
                 {
                     Console.Out.WriteLine($"{path}\t{faces.Count} face(s)" + string.Concat(faces.Select(f => string.Create(
                         CultureInfo.InvariantCulture, $"\t[{f.Box.X1:F0},{f.Box.Y1:F0},{f.Box.X2:F0},{f.Box.Y2:F0}] {f.Score:F3}"))));
                 }
             }
 
-            if (parse.GetValue(json) is { } target)
-            {
-                TrainingReportJson.Write(results, target);
-            }
+            json.Write(parse, results);
 
             return CommandRunner.Ok;
         }, token));
@@ -67,5 +63,5 @@ internal static class DetectorOptions
         new("--min-score") { Description = "Faces scoring below this are ignored (0..1).", DefaultValueFactory = _ => 0.5f };
 
     public static FaceDetectorOptions Read(ParseResult parse, Option<float> minScore, Option<string> device) =>
-        new() { MinScore = parse.GetValue(minScore), ExecutionProvider = parse.GetValue(device)! };
+        new() { MinScore = parse.GetValue(minScore), ExecutionProvider = DeviceOption.Read(parse, device) };
 }

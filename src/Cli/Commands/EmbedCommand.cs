@@ -1,18 +1,17 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using KappaFace.MLNet.Cli.Output;
 using KappaFace.MLNet.Onnx;
 using KappaFace.MLNet.Data;
-using KappaFace.MLNet.Data.Alignment;
 using KappaFace.MLNet.Data.Detection;
+using KappaFace.MLNet.Data.Embedding;
 
 namespace KappaFace.MLNet.Cli.Commands;
 
 /// <summary>
 /// <c>kappaface embed</c>: the L2-normalised embedding and pre-normalisation norm of each image, with an
-/// ONNX model run by ONNX Runtime. Images are decoded and resized with the training loader's rules
-/// (<see cref="FaceImageFile"/>), so a file embeds exactly as it trained. JSON shape: docs/cli.md.
+/// ONNX model run by ONNX Runtime through the library's <see cref="FaceImageEmbedder"/> (images decoded and
+/// resized with the training loader's rules, so a file embeds exactly as it trained). JSON shape: docs/cli.md.
 /// </summary>
 internal static class EmbedCommand
 {
@@ -22,48 +21,23 @@ internal static class EmbedCommand
     public static Command Create()
     {
         var model = new Option<FileInfo>("--model") { Description = "The ONNX embedding model.", Required = true };
-        var json = new Option<string?>("--json") { Description = "Write the embeddings as JSON to FILE (- for stdout)." };
-        var device = new Option<string>("--device") { Description = "ONNX Runtime device: auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
+        var json = new JsonOption("the embeddings");
+        var device = DeviceOption.Create();
         var images = new Argument<string[]>("IMAGE") { Description = "Face images (aligned crops; resized to the model input).", Arity = ArgumentArity.OneOrMore };
         var detector = DetectorOptions.Detector(required: false);
         detector.Description += " Given, each image is a photo: its best face is aligned to the model input first.";
-        var command = new Command("embed", "Compute the face embedding of each image with an ONNX model.") { model, json, device, images, detector };
+        var command = new Command("embed", "Compute the face embedding of each image with an ONNX model.") { model, json.Option, device, images, detector };
         command.SetAction((parse, token) => CommandRunner.RunAsync(cancel =>
         {
             string[] paths = parse.GetValue(images)!;
-            using var embedder = FaceEmbedder.Open(
-                parse.GetValue(model)!.FullName, new FaceEmbedderOptions { ExecutionProvider = parse.GetValue(device)! });
-            int size = embedder.InputSize;
-            int perImage = ModelContract.Channels * size * size;
-            var pixels = new float[(long)paths.Length * perImage];
+            string provider = DeviceOption.Read(parse, device);
             using var faces = parse.GetValue(detector) is { } d
-                ? FaceDetector.Open(d.FullName, new FaceDetectorOptions { ExecutionProvider = parse.GetValue(device)! })
+                ? FaceDetector.Open(d.FullName, new FaceDetectorOptions { ExecutionProvider = provider })
                 : null;
-            for (int i = 0; i < paths.Length; i++)
-            {
-                cancel.ThrowIfCancellationRequested();
-                if (faces is not null)
-                {
-                    PhotoFaces.BestCrop(faces, paths[i], size).WritePlanes(pixels.AsSpan(i * perImage, perImage));
-                    continue;
-                }
-
-                byte[] decoded = FaceImageFile.Decode(paths[i], size);
-                var target = pixels.AsSpan(i * perImage, perImage);
-                for (int k = 0; k < perImage; k++)
-                {
-                    target[k] = decoded[k];
-                }
-            }
-
-            var result = embedder.Embed(pixels, paths.Length);
-            string? jsonTarget = parse.GetValue(json);
-            if (jsonTarget is not null)
-            {
-                TrainingReportJson.Write(ToJson(paths, result), jsonTarget);
-            }
-
-            if (jsonTarget != "-")
+            using var embedder = FaceImageEmbedder.Open(parse.GetValue(model)!.FullName, new FaceEmbedderOptions { ExecutionProvider = provider }, faces);
+            var result = embedder.Embed(paths, cancel);
+            json.Write(parse, ToJson(paths, result));
+            if (!json.ToStandardOutput(parse))
             {
                 for (int i = 0; i < paths.Length; i++)
                 {

@@ -31,24 +31,19 @@ internal static class EvaluateCommand
         command.SetAction((parse, token) => CommandRunner.RunAsync(cancel =>
         {
             var ml = new MLContext(seed: parse.GetValue(shared.Seed));
-            var pairs = shared.Score(ml, parse, cancel);
+            var pairs = shared.Score(parse, cancel);
             var metrics = ml.FaceRecognition().Evaluate(
-                pairs.Data, foldColumnName: pairs.HasFolds ? FaceColumnNames.Fold : null, foldCount: DefaultFolds, seed: parse.GetValue(shared.Seed));
+                pairs.ToDataView(ml), foldColumnName: pairs.HasFolds ? FaceColumnNames.Fold : null, foldCount: DefaultFolds, seed: parse.GetValue(shared.Seed));
             var document = ToJson(metrics, pairs, parse.GetValue(shared.Model)!.FullName);
             IReadOnlyList<string> plots = [];
             if (parse.GetValue(plot) is { } folder)
             {
-                plots = VerificationPlots.Write(folder.FullName, metrics, pairs.Scores, pairs.Same);
+                plots = VerificationPlots.Write(folder.FullName, metrics, pairs.Scores.Span, pairs.Same.Span);
                 document["plots"] = new JsonArray([.. plots.Select(p => (JsonNode)p)]);
             }
 
-            string? json = parse.GetValue(shared.Json);
-            if (json is not null)
-            {
-                TrainingReportJson.Write(document, json);
-            }
-
-            if (json != "-")
+            shared.Json.Write(parse, document);
+            if (!shared.Json.ToStandardOutput(parse))
             {
                 Console.Out.Write(Format(metrics, pairs, plots));
             }
@@ -59,7 +54,7 @@ internal static class EvaluateCommand
     }
 
     /// <summary>The <c>evaluate --json</c> document: the fixed keys of docs/cli.md plus details.</summary>
-    public static JsonObject ToJson(VerificationMetrics metrics, PairScoring pairs, string modelPath)
+    public static JsonObject ToJson(VerificationMetrics metrics, ScoredFacePairs pairs, string modelPath)
     {
         ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(pairs);
@@ -93,7 +88,7 @@ internal static class EvaluateCommand
     /// <summary>The FAR as a JSON key: <c>0.1</c>, <c>0.01</c>, <c>0.001</c>, <c>0.0001</c>.</summary>
     public static string FarKey(double far) => far.ToString("0.##########", CultureInfo.InvariantCulture);
 
-    private static string Format(VerificationMetrics m, PairScoring pairs, IReadOnlyList<string> plots)
+    private static string Format(VerificationMetrics m, ScoredFacePairs pairs, IReadOnlyList<string> plots)
     {
         var text = new System.Text.StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"pairs:          {m.PairCount} ({m.SameCount} same, {m.DifferentCount} different; {pairs.Source})");

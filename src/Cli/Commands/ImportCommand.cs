@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using KappaFace.MLNet.Cli.Output;
 using KappaFace.MLNet.Onnx.Import;
 
 namespace KappaFace.MLNet.Cli.Commands;
@@ -25,10 +24,10 @@ internal static class ImportCommand
         var input = new Option<string?>("--input") { Description = "The source's image input (default: its only input)." };
         var embedding = new Option<string?>("--output") { Description = "The source tensor to use as the embedding (default: its only output)." };
         var alignment = new Option<string>("--alignment") { Description = "Face alignment the source was trained on, for the model card.", DefaultValueFactory = _ => defaults.Alignment };
-        var json = new Option<string?>("--json") { Description = "Write a summary as JSON to FILE (- for stdout)." };
+        var json = new JsonOption("a summary");
         var command = new Command("import", "Wrap a foreign ONNX face-embedding model into the KappaFace model contract.")
         {
-            model, output, channels, mean, std, scale, size, input, embedding, alignment, json,
+            model, output, channels, mean, std, scale, size, input, embedding, alignment, json.Option,
         };
         command.SetAction((parse, token) => CommandRunner.RunAsync(_ =>
         {
@@ -53,13 +52,8 @@ internal static class ImportCommand
                 ["metadata"] = new JsonObject([.. imported.Card.ToMetadata().Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))]),
                 ["changes"] = new JsonArray([.. imported.Changes.Select(c => (JsonNode)c)]),
             };
-            string? target = parse.GetValue(json);
-            if (target is not null)
-            {
-                TrainingReportJson.Write(document, target);
-            }
-
-            if (target != "-")
+            json.Write(parse, document);
+            if (!json.ToStandardOutput(parse))
             {
                 foreach (var change in imported.Changes)
                 {

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using KappaFace.MLNet.Cli.Output;
 using KappaFace.MLNet.Onnx;
 using KappaFace.MLNet.Onnx.Graph;
 using KappaFace.MLNet.Onnx.Proto;
@@ -18,18 +17,14 @@ internal static class InfoCommand
     public static Command Create()
     {
         var model = new Option<FileInfo>("--model") { Description = "The ONNX model file.", Required = true };
-        var json = new Option<string?>("--json") { Description = "Write the description as JSON to FILE (- for stdout)." };
-        var command = new Command("info", "Show a model's inputs, outputs and model card (metadata).") { model, json };
+        var json = new JsonOption("the description");
+        var command = new Command("info", "Show a model's inputs, outputs and model card (metadata).") { model, json.Option };
         command.SetAction((parse, token) => CommandRunner.RunAsync(_ =>
         {
             string path = parse.GetValue(model)!.FullName;
             var document = Describe(OnnxModelFile.Load(path), path);
-            if (parse.GetValue(json) is { } target)
-            {
-                TrainingReportJson.Write(document, target);
-            }
-
-            if (parse.GetValue(json) != "-")
+            json.Write(parse, document);
+            if (!json.ToStandardOutput(parse))
             {
                 Console.Out.Write(Format(path, document));
             }

@@ -1,188 +1,22 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Runtime.ExceptionServices;
-using KappaFace.MLNet.Onnx;
-using KappaFace.MLNet.Transforms;
+using KappaFace.MLNet.Cli.Output;
 using KappaFace.MLNet.Data;
+using KappaFace.MLNet.Data.Embedding;
+using KappaFace.MLNet.Onnx;
 using KappaFace.MLNet.Transforms.Evaluation;
-using Microsoft.ML;
-using Microsoft.ML.Data;
 
 namespace KappaFace.MLNet.Cli.Commands;
 
 /// <summary>
-/// Verification pairs scored by a model, shared by <c>evaluate</c> and <c>calibrate</c>: the pairs come from
-/// the catalog (<c>LoadPairs</c> for a pairs file, <c>GeneratePairs</c> for a folder), every distinct image
-/// is decoded with the loader's rules and embedded in batches by <see cref="FaceEmbedder"/>, and the cosine
-/// scores go back into an <see cref="IDataView"/> (<c>Score</c>, <c>Label</c>, <c>Fold</c>) for the catalog's
-/// <c>Evaluate</c>/<c>CalibrateThreshold</c>.
+/// The options <c>evaluate</c> and <c>calibrate</c> share, and their one library call: the pairs come from
+/// <see cref="VerificationPairs.Load"/> (a pairs file, or balanced seeded pairs drawn from the folder), are
+/// embedded and scored by <see cref="ScoredFacePairs.Score"/>, and what the bad-image policy did is shown on
+/// standard error.
 /// </summary>
-internal sealed class PairScoring
+internal static class PairScoring
 {
-    /// <summary>Pairs drawn from a folder when no pairs file (and no <c>--pair-count</c>) is given, at most.</summary>
-    public const int DefaultGeneratedPairs = 2000;
-
-    /// <summary>Images decoded and embedded together: bounds memory (3 x H x H floats each) on large sets.</summary>
-    private const int DecodeChunk = 256;
-
-    private PairScoring(IDataView data, float[] scores, bool[] same, bool hasFolds, string source)
-    {
-        Data = data;
-        Scores = scores;
-        Same = same;
-        HasFolds = hasFolds;
-        Source = source;
-    }
-
-    /// <summary>Columns <c>Score</c> (Single), <c>Label</c> (Boolean) and, with folds, <c>Fold</c> (Int32).</summary>
-    public IDataView Data { get; }
-
-    /// <summary>The cosine score of each pair.</summary>
-    public float[] Scores { get; }
-
-    /// <summary>Ground truth of each pair: true = same identity.</summary>
-    public bool[] Same { get; }
-
-    /// <summary>True when the pairs file gave its own folds (LFW header).</summary>
-    public bool HasFolds { get; }
-
-    /// <summary>Where the pairs came from, for the summary and the JSON.</summary>
-    public string Source { get; }
-
     /// <summary>The common options of <c>evaluate</c> and <c>calibrate</c>.</summary>
     public static Options CreateOptions() => new();
-
-    /// <summary>Loads or draws the pairs, embeds their images and scores them.</summary>
-    public static PairScoring Run(MLContext ml, string modelPath, string device, string dataFolder, string? pairsFile, int? pairCount, int seed, FaceFolderLoadOptions dataOptions, CancellationToken cancel)
-    {
-        if (!Directory.Exists(dataFolder))
-        {
-            throw new FaceDataException($"The data folder '{dataFolder}' does not exist.");
-        }
-
-        IDataView pairs;
-        string source;
-        if (pairsFile is not null)
-        {
-            if (!File.Exists(pairsFile))
-            {
-                throw new FaceDataException($"The pairs file '{pairsFile}' does not exist.");
-            }
-
-            pairs = ml.FaceRecognition().LoadPairs(pairsFile, dataFolder);
-            source = pairsFile;
-        }
-        else
-        {
-            var scan = BadImageOption.Check(ImageFolder.Scan(dataFolder, allowUnusableIdentities: true), dataOptions).Usable;
-            int count = pairCount ?? Math.Min(DefaultGeneratedPairs, 2 * (int)Math.Min(int.MaxValue / 2, Math.Min(SamePairs(scan), DifferentPairs(scan))));
-            if (count < 2)
-            {
-                throw new FaceDataException($"The data folder '{dataFolder}' cannot give a same-identity and a different-identity pair (it needs two identities and one with two images).");
-            }
-
-            pairs = ml.FaceRecognition().GeneratePairs(scan, count, seed);
-            source = string.Create(CultureInfo.InvariantCulture, $"{count} balanced pairs drawn from the folder (seed {seed})");
-        }
-
-        string[] pathsA = [.. pairs.GetColumn<ReadOnlyMemory<char>>(FaceColumnNames.ImagePathA).Select(p => p.ToString())];
-        string[] pathsB = [.. pairs.GetColumn<ReadOnlyMemory<char>>(FaceColumnNames.ImagePathB).Select(p => p.ToString())];
-        bool[] same = [.. pairs.GetColumn<bool>(FaceColumnNames.Label)];
-        int[]? folds = pairs.Schema.GetColumnOrNull(FaceColumnNames.Fold) is null ? null : [.. pairs.GetColumn<int>(FaceColumnNames.Fold)];
-        if (pairsFile is not null)
-        {
-            (pathsA, pathsB, same, folds) = BadImageOption.DropPairsWithBadImages(dataFolder, pathsA, pathsB, same, folds, dataOptions);
-        }
-
-        var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        var images = new List<string>();
-        int IndexOf(string path)
-        {
-            if (!index.TryGetValue(path, out int i))
-            {
-                i = images.Count;
-                index.Add(path, i);
-                images.Add(path);
-            }
-
-            return i;
-        }
-
-        var facePairs = new FacePair[same.Length];
-        for (int p = 0; p < same.Length; p++)
-        {
-            facePairs[p] = new FacePair(IndexOf(pathsA[p]), IndexOf(pathsB[p]), same[p]);
-        }
-
-        using var embedder = FaceEmbedder.Open(modelPath, new FaceEmbedderOptions { ExecutionProvider = device });
-        float[] embeddings = EmbedFiles(embedder, images, cancel);
-        float[] scores = CosineSimilarity.ScorePairs(embeddings, embedder.EmbeddingSize, facePairs);
-        var rows = scores.Select((s, p) => new ScoredRow { Score = s, Label = same[p], Fold = folds?[p] ?? 0 });
-        IDataView data = ml.Data.LoadFromEnumerable(rows.ToArray());
-        if (folds is null)
-        {
-            data = ml.Transforms.DropColumns(FaceColumnNames.Fold).Fit(data).Transform(data);
-        }
-
-        return new PairScoring(data, scores, same, folds is not null, source);
-    }
-
-    /// <summary>
-    /// Embeddings of image files, row-major (D floats each), decoded with <see cref="FaceImageFile"/> and run
-    /// through the embedder in its batches (<see cref="FaceEmbedderOptions.MaxBatch"/>), a chunk at a time.
-    /// </summary>
-    public static float[] EmbedFiles(FaceEmbedder embedder, IReadOnlyList<string> files, CancellationToken cancel)
-    {
-        int size = embedder.InputSize;
-        int perImage = ModelContract.Channels * size * size;
-        var embeddings = new float[(long)files.Count * embedder.EmbeddingSize];
-        var pixels = new float[(long)Math.Min(DecodeChunk, files.Count) * perImage];
-        for (int start = 0; start < files.Count; start += DecodeChunk)
-        {
-            int n = Math.Min(DecodeChunk, files.Count - start);
-            try
-            {
-                Parallel.For(0, n, new ParallelOptions { CancellationToken = cancel }, j =>
-                {
-                    byte[] decoded = FaceImageFile.Decode(files[start + j], size);
-                    var target = pixels.AsSpan(j * perImage, perImage);
-                    for (int k = 0; k < perImage; k++)
-                    {
-                        target[k] = decoded[k];
-                    }
-                });
-            }
-            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
-            {
-                // The first undecodable file's own error (it names the file), not the parallel wrapper.
-                ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
-            }
-
-            cancel.ThrowIfCancellationRequested();
-            var result = embedder.Embed(pixels.AsSpan(0, n * perImage), n);
-            result.Vectors.Span.CopyTo(embeddings.AsSpan(start * embedder.EmbeddingSize));
-        }
-
-        return embeddings;
-    }
-
-    private static long SamePairs(ImageFolderScan scan) => scan.Identities.Sum(i => (long)i.Images.Count * (i.Images.Count - 1) / 2);
-
-    private static long DifferentPairs(ImageFolderScan scan)
-    {
-        long total = scan.ImageCount;
-        return (total * (total - 1) / 2) - SamePairs(scan);
-    }
-
-    /// <summary>One scored pair as an <see cref="IDataView"/> row.</summary>
-    private sealed class ScoredRow
-    {
-        public float Score { get; set; }
-
-        public bool Label { get; set; }
-
-        public int Fold { get; set; }
-    }
 
     /// <summary>The options <c>evaluate</c> and <c>calibrate</c> share, with one description each.</summary>
     internal sealed class Options
@@ -193,27 +27,43 @@ internal sealed class PairScoring
 
         public Option<FileInfo?> Pairs { get; } = new("--pairs") { Description = "Pairs file (PATH_A PATH_B LABEL lines, or LFW pairs.txt; its folds are used). Default: balanced seeded pairs from --data." };
 
-        public Option<int?> PairCount { get; } = new("--pair-count") { Description = $"Pairs drawn from --data without --pairs (default: up to {DefaultGeneratedPairs}, as many as the folder allows)." };
+        public Option<int?> PairCount { get; } = new("--pair-count") { Description = $"Pairs drawn from --data without --pairs (default: up to {VerificationPairsOptions.DefaultGeneratedPairs}, as many as the folder allows)." };
 
         public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the drawn pairs and of the folds without a pairs file.", DefaultValueFactory = _ => 0 };
 
-        public Option<string> Device { get; } = new("--device") { Description = "ONNX Runtime device: auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
+        public Option<string> Device { get; } = DeviceOption.Create();
 
-        public Option<string?> Json { get; } = new("--json") { Description = "Write the results as JSON to FILE (- for stdout)." };
+        public JsonOption Json { get; } = new("the results");
 
         public Option<string> OnBadImage { get; } = BadImageOption.Create();
 
-        public IEnumerable<Option> All => [Model, Data, Pairs, PairCount, Seed, Device, Json, OnBadImage];
+        public IEnumerable<Option> All => [Model, Data, Pairs, PairCount, Seed, Device, Json.Option, OnBadImage];
 
-        public PairScoring Score(MLContext ml, ParseResult parse, CancellationToken cancel) => PairScoring.Run(
-            ml,
-            parse.GetValue(Model)!.FullName,
-            parse.GetValue(Device)!,
-            parse.GetValue(Data)!.FullName,
-            parse.GetValue(Pairs)?.FullName,
-            parse.GetValue(PairCount),
-            parse.GetValue(Seed),
-            BadImageOption.Read(parse, OnBadImage),
-            cancel);
+        /// <summary>The options of the command line as the library's pair options.</summary>
+        public VerificationPairsOptions ReadPairs(ParseResult parse) => new()
+        {
+            ImageFolder = parse.GetValue(Data)!.FullName,
+            PairsFile = parse.GetValue(Pairs)?.FullName,
+            PairCount = parse.GetValue(PairCount),
+            Seed = parse.GetValue(Seed),
+            DataChecks = BadImageOption.Read(parse, OnBadImage),
+        };
+
+        /// <summary>Loads or draws the pairs, embeds their images and scores them.</summary>
+        public ScoredFacePairs Score(ParseResult parse, CancellationToken cancel)
+        {
+            VerificationPairsOptions options = ReadPairs(parse);
+            VerificationPairs pairs = FaceDataConsole.Checked(() => VerificationPairs.Load(options), options.DataChecks.OnBadImage);
+            FaceDataConsole.WriteSummary(pairs.Report);
+            if (pairs.DroppedPairs > 0)
+            {
+                int total = pairs.Pairs.Count + pairs.DroppedPairs;
+                Console.Error.WriteLine($"Dropped {pairs.DroppedPairs} of {total} pairs that name a skipped image.");
+            }
+
+            using var embedder = FaceImageEmbedder.Open(
+                parse.GetValue(Model)!.FullName, new FaceEmbedderOptions { ExecutionProvider = DeviceOption.Read(parse, Device) });
+            return ScoredFacePairs.Score(embedder, pairs, cancel);
+        }
     }
 }

@@ -14,12 +14,12 @@ internal static class TrainCommand
         var data = new Option<DirectoryInfo>("--data") { Description = "Image folder: DIR/<identity>/<image>.", Required = true };
         var output = new Option<FileInfo?>("--out") { Description = "Where to write the trained model." };
         var valFraction = new Option<double>("--val-fraction") { Description = "Fraction of identities held out for per-epoch verification accuracy.", DefaultValueFactory = _ => 0 };
-        var json = new Option<string?>("--json") { Description = "Write the training report as JSON to FILE (- for stdout)." };
+        var json = new JsonOption("the training report");
         var onBadImage = BadImageOption.Create();
         var stream = new Option<bool>("--stream") { Description = "Decode images on the fly on background threads instead of loading the folder into memory." };
         var training = new TrainingOptionSet(new FaceTrainerOptions());
 
-        var command = new Command("train", "Train a face-embedding model on an image folder.") { data, output, valFraction, json, onBadImage, stream };
+        var command = new Command("train", "Train a face-embedding model on an image folder.") { data, output, valFraction, json.Option, onBadImage, stream };
         training.AddTo(command);
         command.SetAction((parse, token) => CommandRunner.RunAsync(cancel =>
         {
@@ -40,11 +40,18 @@ internal static class TrainCommand
                 throw new ArgumentException("Nothing would be saved: give --out MODEL and/or --checkpoint-dir DIR.");
             }
 
-            string folder = parse.GetValue(data)!.FullName;
-            var loadOptions = BadImageOption.Read(parse, onBadImage);
-            var (train, validation, dataReport) = parse.GetValue(stream)
-                ? Stream(folder, options, validationFraction, loadOptions)
-                : Load(folder, options, validationFraction, loadOptions);
+            var checks = BadImageOption.Read(parse, onBadImage);
+            var folderOptions = new TrainingFolderOptions
+            {
+                ImageSize = options.ImageSize,
+                ValidationFraction = validationFraction,
+                Seed = options.Seed,
+                Stream = parse.GetValue(stream),
+                DataChecks = checks,
+            };
+            var (train, validation, dataReport) = FaceDataConsole.Checked(
+                () => TrainingFolder.Load(parse.GetValue(data)!.FullName, folderOptions, Console.Error.WriteLine), checks.OnBadImage);
+            FaceDataConsole.WriteSummary(dataReport);
             Console.Error.WriteLine($"{train.Count} training images of {train.ClassCount} identities" +
                 (validation is null ? "." : $"; {validation.Count} images of {validation.ClassCount} held-out identities for validation."));
 
@@ -59,40 +66,9 @@ internal static class TrainCommand
             {
                 modelPath = ModelWriter.Save(options, result, target.FullName);
             }
-            if (parse.GetValue(json) is { } jsonTarget)
-            {
-                TrainingReportJson.Write(TrainingReportJson.Build(options, result, modelPath, dataReport), jsonTarget);
-            }
+            json.Write(parse, TrainingReportJson.Build(options, result, modelPath, dataReport));
             return CommandRunner.Ok;
         }, token));
         return command;
-    }
-
-    private static (ITrainingImages Train, FaceImageSet? Validation, FaceDataReport Report) Load(
-        string folder, FaceTrainerOptions options, double validationFraction, FaceFolderLoadOptions loadOptions)
-    {
-        Console.Error.WriteLine($"Loading {folder} at {options.ImageSize}x{options.ImageSize} ...");
-        var all = BadImageOption.LoadFolder(folder, options.ImageSize, loadOptions, out FaceDataReport report);
-        var (train, validation) = validationFraction > 0
-            ? all.SplitByIdentity(validationFraction, options.Seed)
-            : (all, (FaceImageSet?)null);
-        return (new InMemoryTrainingImages(train), validation, report);
-    }
-
-    // --stream: the folder is only scanned; the trainer's pipeline decodes each batch on background threads.
-    // The folder is checked once up front (every image decoded and dropped) so that bad files are handled
-    // by the --on-bad-image policy before training rather than failing a batch hours in.
-    private static (ITrainingImages Train, FaceImageSet? Validation, FaceDataReport Report) Stream(
-        string folder, FaceTrainerOptions options, double validationFraction, FaceFolderLoadOptions loadOptions)
-    {
-        Console.Error.WriteLine($"Checking {folder} ...");
-        FaceFolderCheckResult checkedFolder = BadImageOption.Check(folder, loadOptions);
-        var (train, held) = validationFraction > 0
-            ? checkedFolder.Usable.SplitByIdentity(validationFraction, options.Seed)
-            : (checkedFolder.Usable, null);
-        // The held-out identities are a small share and are embedded every epoch: they are loaded once.
-        FaceImageSet? validation = held is null ? null : FaceImageSet.LoadFolder(held, options.ImageSize);
-        Console.Error.WriteLine($"Streaming {folder} at {options.ImageSize}x{options.ImageSize} (decoded per batch).");
-        return (new StreamingTrainingImages(train, options.ImageSize), validation, checkedFolder.Report);
     }
 }

@@ -54,7 +54,7 @@ internal sealed class TrainingOptionSet
         Value("--margin", "m0 for KappaFace (0.8), m for ArcFace (0.5) / CosFace (0.35).", d.Margin.Margin, (o, v) => o with { Margin = o.Margin with { Margin = v } }),
         Value("--scale", "Logit scale s.", d.Margin.Scale, (o, v) => o with { Margin = o.Margin with { Scale = v } }),
         Value("--seed", "Seed for weights, order and augmentation.", d.Seed, (o, v) => o with { Seed = v }),
-        Value("--device", "auto, cpu, cuda or cuda:N.", d.Device, (o, v) => o with { Device = v }),
+        Device(d.Device),
         Value("--threads", "CPU threads for libtorch (default: all cores).", d.Threads, (o, v) => o with { Threads = v }),
         Value("--sample-rate", "PartialFC: fraction of class centres per step, in (0, 1]; 1 is the full softmax.", d.Margin.Sampling.SampleRate,
             (o, v) => o with { Margin = o.Margin with { Sampling = o.Margin.Sampling with { SampleRate = v } } }),
@@ -120,6 +120,13 @@ internal sealed class TrainingOptionSet
     /// <summary>A row whose word is turned into a value by the row's own parser (which names the option when the word is unknown).</summary>
     private static Binding Word(string name, string description, string defaultWord, Func<FaceTrainerOptions, string, FaceTrainerOptions> apply) =>
         Value(name, description, defaultWord, apply);
+
+    /// <summary>The shared <c>--device</c> row: declared and checked by <see cref="DeviceOption"/>.</summary>
+    private static Binding Device(string defaultValue)
+    {
+        var option = DeviceOption.Create(defaultValue);
+        return new Binding(option, (o, parse) => o with { Device = DeviceOption.Read(parse, option) });
+    }
 
     private sealed record Binding(Option Option, Func<FaceTrainerOptions, ParseResult, FaceTrainerOptions> Apply);
 }

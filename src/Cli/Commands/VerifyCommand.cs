@@ -1,16 +1,15 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using KappaFace.MLNet.Cli.Output;
+using KappaFace.MLNet.Data.Embedding;
 using KappaFace.MLNet.Onnx;
 using KappaFace.MLNet.Transforms.Evaluation;
 
 namespace KappaFace.MLNet.Cli.Commands;
 
 /// <summary>
-/// <c>kappaface verify</c>: are two face images the same person? Score = cosine similarity of their
-/// embeddings; same iff <c>Score &gt;= (float)threshold</c> (the rule of the evaluator, calibration and
-/// <c>ScoreFacePairs</c>). The threshold is <c>--threshold</c> or the model card's <c>verification.threshold</c>.
+/// <c>kappaface verify</c>: are two face images the same person? The library's <see cref="FaceVerification"/>
+/// decides; the threshold is <c>--threshold</c> or the model card's <c>verification.threshold</c>.
 /// </summary>
 internal static class VerifyCommand
 {
@@ -18,15 +17,15 @@ internal static class VerifyCommand
     {
         var model = new Option<FileInfo>("--model") { Description = "The ONNX embedding model.", Required = true };
         var threshold = new Option<double?>("--threshold") { Description = "Decision threshold on the cosine score (default: the model card's verification.threshold)." };
-        var json = new Option<string?>("--json") { Description = "Write the result as JSON to FILE (- for stdout)." };
-        var device = new Option<string>("--device") { Description = "ONNX Runtime device: auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
+        var json = new JsonOption("the result");
+        var device = DeviceOption.Create();
         var imageA = new Argument<FileInfo>("IMAGE_A") { Description = "The first face image." };
         var imageB = new Argument<FileInfo>("IMAGE_B") { Description = "The second face image." };
-        var command = new Command("verify", "Decide whether two face images show the same person.") { model, threshold, json, device, imageA, imageB };
+        var command = new Command("verify", "Decide whether two face images show the same person.") { model, threshold, json.Option, device, imageA, imageB };
         command.SetAction((parse, token) => CommandRunner.RunAsync(cancel =>
         {
             string modelPath = parse.GetValue(model)!.FullName;
-            using var embedder = FaceEmbedder.Open(modelPath, new FaceEmbedderOptions { ExecutionProvider = parse.GetValue(device)! });
+            using var embedder = FaceImageEmbedder.Open(modelPath, new FaceEmbedderOptions { ExecutionProvider = DeviceOption.Read(parse, device) });
             double? given = parse.GetValue(threshold);
             if (given is { } g && !double.IsFinite(g))
             {
@@ -36,30 +35,21 @@ internal static class VerifyCommand
             double limit = given ?? embedder.Threshold ?? throw new InvalidOperationException(
                 $"The model '{modelPath}' has no verification.threshold in its card: pass --threshold X or calibrate it with 'kappaface calibrate'.");
             string[] paths = [parse.GetValue(imageA)!.FullName, parse.GetValue(imageB)!.FullName];
-            float[] embeddings = PairScoring.EmbedFiles(embedder, paths, cancel);
-            int d = embedder.EmbeddingSize;
-            float score = CosineSimilarity.Compute(embeddings.AsSpan(0, d), embeddings.AsSpan(d, d));
-            bool same = score >= (float)limit;
+            var result = FaceVerification.Verify(embedder, paths[0], paths[1], limit, cancel);
 
-            var document = new JsonObject
+            json.Write(parse, new JsonObject
             {
-                ["score"] = score,
-                ["threshold"] = limit,
-                ["same"] = same,
+                ["score"] = result.Score,
+                ["threshold"] = result.Threshold,
+                ["same"] = result.Same,
                 ["thresholdSource"] = given is null ? "model" : "option",
                 ["imageA"] = paths[0],
                 ["imageB"] = paths[1],
-            };
-            string? target = parse.GetValue(json);
-            if (target is not null)
-            {
-                TrainingReportJson.Write(document, target);
-            }
-
-            if (target != "-")
+            });
+            if (!json.ToStandardOutput(parse))
             {
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{(same ? "same person" : "different people")}: score {score:F4} {(same ? ">=" : "<")} threshold {limit:R} ({(given is null ? "model card" : "--threshold")})"));
+                    $"{(result.Same ? "same person" : "different people")}: score {result.Score:F4} {(result.Same ? ">=" : "<")} threshold {result.Threshold:R} ({(given is null ? "model card" : "--threshold")})"));
             }
 
             return CommandRunner.Ok;

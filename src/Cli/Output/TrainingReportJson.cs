@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using KappaFace.MLNet.Trainer.Backbones;
 using KappaFace.MLNet.Trainer.Export;
@@ -11,8 +10,6 @@ namespace KappaFace.MLNet.Cli.Output;
 /// <summary>The <c>train --json</c> document of docs/cli.md (fixed key names; extra keys allowed).</summary>
 internal static class TrainingReportJson
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
-
     public static JsonObject Build(FaceTrainerOptions options, TrainingResult result, string? modelPath, FaceDataReport? data = null)
     {
         var epochs = new JsonArray();
@@ -61,24 +58,6 @@ internal static class TrainingReportJson
         }
 
         return document;
-    }
-
-    /// <summary>Writes <paramref name="document"/> to a file, or to standard output for <c>-</c>.</summary>
-    public static void Write(JsonNode document, string target)
-    {
-        ArgumentNullException.ThrowIfNull(document);
-        string text = document.ToJsonString(Indented);
-        if (target == "-")
-        {
-            Console.Out.WriteLine(text);
-            return;
-        }
-        string? folder = Path.GetDirectoryName(Path.GetFullPath(target));
-        if (folder is not null)
-        {
-            Directory.CreateDirectory(folder);
-        }
-        File.WriteAllText(target, text + Environment.NewLine);
     }
 
     private static JsonObject HyperParameters(MarginOptions m)

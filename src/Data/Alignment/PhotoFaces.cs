@@ -10,10 +10,17 @@ public static class PhotoFaces
     public static RgbImage BestCrop(FaceDetector detector, string path, int size)
     {
         ArgumentNullException.ThrowIfNull(detector);
-        var photo = PhotoDecoder.Decode(path).Image;
+        return BestCrop(detector, PhotoDecoder.Decode(path).Image, path, size);
+    }
+
+    /// <summary>The best face of an already decoded, upright photo, aligned to S x S; <paramref name="name"/> names the photo in messages.</summary>
+    /// <exception cref="FaceDataException">No face scores above the detector's threshold.</exception>
+    public static RgbImage BestCrop(FaceDetector detector, RgbImage photo, string name, int size)
+    {
+        ArgumentNullException.ThrowIfNull(detector);
         var crops = FaceCropper.DetectAndAlign(detector, photo, FaceSelection.Best, size);
         return crops.Count > 0
             ? crops[0].Crop
-            : throw new FaceDataException(path, $"no face found (minimum score {detector.Settings.MinScore})");
+            : throw new FaceDataException(name, $"no face found (minimum score {detector.Settings.MinScore})");
     }
 }

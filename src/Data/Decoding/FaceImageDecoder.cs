@@ -41,19 +41,31 @@ internal static class FaceImageDecoder
         using SKBitmap decoded = DecodeRgba(path, checks, out DecodedFile file, out _);
         if (!destination.IsEmpty)
         {
-            if (decoded.Width == imageSize && decoded.Height == imageSize)
-            {
-                // Already the right size: copying avoids any resampling, so pixels are exactly as decoded.
-                WritePlanes(decoded, destination);
-            }
-            else
-            {
-                using SKBitmap resized = CentreCropResize(decoded, imageSize);
-                WritePlanes(resized, destination);
-            }
+            WriteSquare(decoded, imageSize, destination);
         }
 
         return file;
+    }
+
+    /// <summary>
+    /// As <see cref="DecodeInto(string, int, Span{byte}, DecodeChecks)"/> for encoded bytes held in memory
+    /// (a stream's content); <paramref name="name"/> stands for the file in messages.
+    /// </summary>
+    /// <exception cref="FaceDataException">The bytes are not a complete, decodable image.</exception>
+    public static void DecodeInto(string name, byte[] encoded, int imageSize, Span<byte> destination)
+    {
+        using SKBitmap decoded = DecodeRgba(name, encoded, SingleFile, out _, out _);
+        WriteSquare(decoded, imageSize, destination);
+    }
+
+    /// <summary>
+    /// An already decoded picture, centre-cropped to a square and scaled to <paramref name="imageSize"/> as a
+    /// decoded file is, written as RGB planes.
+    /// </summary>
+    public static void ResizeInto(RgbImage image, int imageSize, Span<byte> destination)
+    {
+        using SKBitmap rgba = Alignment.CropFile.ToBitmap(image);
+        WriteSquare(rgba, imageSize, destination);
     }
 
     /// <summary>
@@ -63,7 +75,17 @@ internal static class FaceImageDecoder
     /// <exception cref="FaceDataException">The file is bad; <see cref="FaceDataException.Kind"/> says how.</exception>
     public static SKBitmap DecodeRgba(string path, DecodeChecks checks, out DecodedFile file, out SKEncodedOrigin origin)
     {
-        byte[] encoded = ReadFile(path);
+        return DecodeRgba(path, ReadFile(path), checks, out file, out origin);
+    }
+
+    /// <summary>As <see cref="DecodeRgba(string, DecodeChecks, out DecodedFile, out SKEncodedOrigin)"/> for bytes already read; <paramref name="path"/> names them in messages.</summary>
+    public static SKBitmap DecodeRgba(string path, byte[] encoded, DecodeChecks checks, out DecodedFile file, out SKEncodedOrigin origin)
+    {
+        if (encoded.Length == 0)
+        {
+            throw new FaceDataException(path, FaceDataIssueKind.ZeroByte, "is empty (0 bytes)");
+        }
+
         string? format = ImageSignature.FormatOf(encoded);
         SKBitmap decoded = Decode(path, encoded, format, checks, out bool transparent, out bool greyscale, out origin);
         var conversions = ImageSignature.ConversionsOf(format, encoded);
@@ -104,9 +126,7 @@ internal static class FaceImageDecoder
             throw new FaceDataException(path, FaceDataIssueKind.Unreadable, $"cannot be read: {e.Message}", e);
         }
 
-        return encoded.Length > 0
-            ? encoded
-            : throw new FaceDataException(path, FaceDataIssueKind.ZeroByte, "is empty (0 bytes)");
+        return encoded;
     }
 
     private static SKBitmap Decode(string path, byte[] encoded, string? format, DecodeChecks checks, out bool transparent, out bool greyscale, out SKEncodedOrigin origin)
@@ -196,6 +216,19 @@ internal static class FaceImageDecoder
         }
 
         return false;
+    }
+
+    private static void WriteSquare(SKBitmap decoded, int imageSize, Span<byte> destination)
+    {
+        if (decoded.Width == imageSize && decoded.Height == imageSize)
+        {
+            // Already the right size: copying avoids any resampling, so pixels are exactly as decoded.
+            WritePlanes(decoded, destination);
+            return;
+        }
+
+        using SKBitmap resized = CentreCropResize(decoded, imageSize);
+        WritePlanes(resized, destination);
     }
 
     private static SKBitmap CentreCropResize(SKBitmap source, int imageSize)

@@ -27,6 +27,24 @@ public static class PhotoDecoder
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maximumPixels);
         var checks = new FaceImageDecoder.DecodeChecks(MinimumSide: 1, maximumPixels, Hash: false);
         using SKBitmap rgba = FaceImageDecoder.DecodeRgba(path, checks, out var file, out SKEncodedOrigin origin);
+        return Upright(rgba, file, origin);
+    }
+
+    /// <summary>As <see cref="Decode(string, long)"/> for encoded bytes in memory (a stream's content); <paramref name="name"/> names them in messages.</summary>
+    /// <exception cref="FaceDataException">The bytes are empty, corrupt, not an image, unsupported or too large.</exception>
+    public static DecodedPhoto Decode(string name, byte[] encoded, long maximumPixels = FaceFolderLoadOptions.DefaultMaximumImagePixels)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(encoded);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maximumPixels);
+
+        var checks = new FaceImageDecoder.DecodeChecks(MinimumSide: 1, maximumPixels, Hash: false);
+        using SKBitmap rgba = FaceImageDecoder.DecodeRgba(name, encoded, checks, out var file, out SKEncodedOrigin origin);
+        return Upright(rgba, file, origin);
+    }
+
+    private static DecodedPhoto Upright(SKBitmap rgba, FaceImageDecoder.DecodedFile file, SKEncodedOrigin origin)
+    {
         var image = Orient(rgba, origin);
         string? conversion = origin is SKEncodedOrigin.TopLeft
             ? file.Conversion

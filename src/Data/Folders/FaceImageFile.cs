@@ -20,4 +20,42 @@ public static class FaceImageFile
         FaceImageDecoder.DecodeInto(path, imageSize, pixels);
         return pixels;
     }
+
+    /// <summary>Decodes an encoded image read from <paramref name="stream"/> (to its end; not disposed) with the same rules.</summary>
+    /// <param name="stream">The encoded image.</param>
+    /// <param name="imageSize">The side S of the square output image.</param>
+    /// <param name="sourceName">Names the image in messages; the file name of a <see cref="FileStream"/>, else <c>&lt;stream&gt;</c>.</param>
+    /// <returns>3 x S x S bytes: RGB planes (CHW), values 0..255.</returns>
+    /// <exception cref="FaceDataException">The stream cannot be read or does not hold a complete, decodable image.</exception>
+    public static byte[] Decode(Stream stream, int imageSize, string? sourceName = null)
+    {
+        ImageLayout.ValidateImageSize(imageSize);
+        string name = NameOf(stream, sourceName);
+        var pixels = new byte[ImageLayout.BytesPerImage(imageSize)];
+        FaceImageDecoder.DecodeInto(name, ReadToEnd(stream, name), imageSize, pixels);
+        return pixels;
+    }
+
+    /// <summary>The name a stream goes by in messages.</summary>
+    internal static string NameOf(Stream stream, string? sourceName)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        return sourceName ?? (stream as FileStream)?.Name ?? "<stream>";
+    }
+
+    /// <summary>The rest of <paramref name="stream"/>; read errors become a <see cref="FaceDataException"/> naming it.</summary>
+    internal static byte[] ReadToEnd(Stream stream, string name)
+    {
+        using var buffer = new MemoryStream();
+        try
+        {
+            stream.CopyTo(buffer);
+        }
+        catch (Exception e) when (e is IOException or NotSupportedException or ObjectDisposedException)
+        {
+            throw new FaceDataException(name, FaceDataIssueKind.Unreadable, $"cannot be read: {e.Message}", e);
+        }
+
+        return buffer.ToArray();
+    }
 }

@@ -10,12 +10,12 @@ public enum PairsFileFormat
     Lfw,
 }
 
-/// <summary>One pair of a pairs file, with its images resolved to full paths.</summary>
+/// <summary>One labelled pair of images, with full paths: a line of a pairs file, or a pair drawn from a folder.</summary>
 /// <param name="PathA">The full path of the first image.</param>
 /// <param name="PathB">The full path of the second image.</param>
 /// <param name="Same">True when both images show the same identity.</param>
 /// <param name="Fold">The fold (set) of the pair, 0-based, when the file declares folds; otherwise null.</param>
-/// <param name="LineNumber">The 1-based line of the file the pair comes from.</param>
+/// <param name="LineNumber">The 1-based line of the file the pair comes from; 0 for a pair drawn from a folder.</param>
 public sealed record FacePairEntry(string PathA, string PathB, bool Same, int? Fold, int LineNumber);
 
 /// <summary>A parsed pairs file (see <see cref="PairsFile.Read"/>).</summary>

@@ -21,7 +21,23 @@ public sealed record TrainingProgress(
 /// <param name="Kappa">Estimated concentration per class.</param>
 /// <param name="Psi">Margin weight per class.</param>
 /// <param name="Margins">Margin m0 * psi per class.</param>
-public sealed record KappaFaceEpochValues(long[] Counts, double[] Kappa, double[] Psi, double[] Margins);
+public sealed record KappaFaceEpochValues(long[] Counts, double[] Kappa, double[] Psi, double[] Margins)
+{
+    /// <summary>
+    /// The mean margin of the rarest and of the most populous classes (each <paramref name="share"/> of the
+    /// classes by image count, at least one): KappaFace gives rare classes the larger margins.
+    /// </summary>
+    /// <param name="share">The fraction of classes at each end, in (0, 1]. Default a fifth.</param>
+    /// <returns>Mean margin of the rarest classes and of the most populous ones.</returns>
+    public (double Rarest, double MostPopulous) MeanMarginsByFrequency(double share = 0.2)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(share);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(share, 1);
+        int[] order = [.. Enumerable.Range(0, Counts.Length).OrderBy(i => Counts[i])];
+        int tail = Math.Max(1, (int)(order.Length * share));
+        return (order.Take(tail).Average(i => Margins[i]), order.TakeLast(tail).Average(i => Margins[i]));
+    }
+}
 
 /// <summary>What one finished epoch measured.</summary>
 /// <param name="Epoch">One-based epoch.</param>
