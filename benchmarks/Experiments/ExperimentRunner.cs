@@ -4,6 +4,7 @@ using KappaFace.MLNet.Trainer.Backbones;
 using KappaFace.MLNet.Trainer.Evaluation;
 using KappaFace.MLNet.Trainer.Export;
 using KappaFace.MLNet.Trainer.Heads;
+using KappaFace.MLNet.Trainer.Import;
 using KappaFace.MLNet.Trainer.Training;
 using KappaFace.MLNet.Data;
 using TorchSharp;
@@ -111,7 +112,7 @@ public sealed class ExperimentRunner
             Backbone = _settings.Backbone, ImageSize = _settings.ImageSize, EmbeddingSize = _settings.EmbeddingSize,
             Epochs = _settings.Epochs, BatchSize = _settings.BatchSize, LearningRate = _settings.LearningRate,
             WarmupEpochs = _settings.WarmupEpochs, Decay = LearningRateDecay.Cosine, HorizontalFlip = true,
-            Seed = run.Seed, Device = "cpu", ValidationPairs = _settings.EpochPairs,
+            Seed = run.Seed, Device = "cpu", ValidationPairs = _settings.EpochPairs, InitialModel = _settings.InitialModel,
             // One epoch-end line per epoch is enough for the ETA.
             ProgressEverySteps = int.MaxValue,
             Margin = margin,
@@ -128,10 +129,13 @@ public sealed class ExperimentRunner
         return ExperimentPlan.FixedMargin(placeholder.Split, placeholder.Seed, kappa.KappaFace!.Margins.Average());
     }
 
+    // The floor every run is compared with: a fresh network from scratch, the pretrained model itself when fine-tuning.
     private FinalMetrics Untrained(VerificationValidator validator)
     {
         torch.manual_seed(_settings.Seeds[0]);
-        using var backbone = BackboneFactory.Create(_settings.Backbone, _settings.ImageSize, _settings.EmbeddingSize);
+        using FaceBackbone backbone = _settings.InitialModel is { } model
+            ? ImportedBackbone.Load(model)
+            : BackboneFactory.Create(_settings.Backbone, _settings.ImageSize, _settings.EmbeddingSize);
         return MetricsConversion.Final(validator.Evaluate(backbone, torch.CPU));
     }
 
@@ -139,9 +143,9 @@ public sealed class ExperimentRunner
     private double Cost(FaceImageSet training) => (double)training.Count * _settings.Epochs;
 
     private ReportSettings ReportSettingsOf() => new(
-        _settings.Mode, BackboneFactory.NameOf(_settings.Backbone), _settings.ImageSize, _settings.EmbeddingSize, _settings.Epochs,
+        _settings.Mode, _settings.InitialModel is { } model ? "init:" + Path.GetFileName(model) : BackboneFactory.NameOf(_settings.Backbone), _settings.ImageSize, _settings.EmbeddingSize, _settings.Epochs,
         _settings.BatchSize, _settings.LearningRate, _settings.WarmupEpochs, "cosine", _settings.Scale, HorizontalFlip: true,
-        _settings.Seeds, _settings.SplitSeed, _settings.PairSeed, _settings.Pairs);
+        _settings.Seeds, _settings.SplitSeed, _settings.PairSeed, _settings.Pairs, FineTuned: _settings.InitialModel is not null);
 
     /// <summary>Mean and spread over seeds of the main runs, per split and loss, in plan order.</summary>
     public static IReadOnlyList<SummaryRow> SummaryRows(IReadOnlyList<RunReport> runs)

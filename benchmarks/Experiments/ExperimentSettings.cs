@@ -1,4 +1,5 @@
 using KappaFace.MLNet.Trainer.Backbones;
+using KappaFace.MLNet.Trainer.Training;
 
 namespace KappaFace.MLNet.Benchmarks.Experiments;
 
@@ -65,6 +66,12 @@ public sealed record ExperimentSettings
     /// <summary>Images kept by the tail identities (the smallest long-tail count).</summary>
     public int TailCount { get; init; } = 2;
 
+    /// <summary>
+    /// A KappaFace embedding model to fine-tune in every run instead of training <see cref="Backbone"/> from scratch
+    /// (fine-tune mode, <see cref="FineTune"/>); the baseline row is then this model without training. Null: from scratch.
+    /// </summary>
+    public string? InitialModel { get; init; }
+
     /// <summary>Run the KappaFace ablations and the ArcFace-at-KappaFace's-mean-margin runs (first seed only).</summary>
     public bool Ablations { get; init; } = true;
 
@@ -76,6 +83,24 @@ public sealed record ExperimentSettings
     {
         Mode = "quick", Seeds = [1], Epochs = 6, MaxIdentities = 60, HeldOutIdentities = 20, Pairs = 2000, EpochPairs = 1000,
     };
+
+    /// <summary>
+    /// Fine-tune mode: every run starts from <paramref name="model"/> at its input size and embedding length, with
+    /// the library's fine-tuning defaults (what <c>kappaface train --init</c> does): its epochs, no warm-up, its
+    /// logit scale; the learning rate is the class centres' (the backbone's is a tenth of it by default).
+    /// </summary>
+    /// <param name="model">A KappaFace embedding model (from <c>kappaface import</c> or <c>train</c>).</param>
+    /// <param name="imageSize">The model's input side.</param>
+    /// <param name="embeddingSize">The model's embedding length.</param>
+    public static ExperimentSettings FineTune(string model, int imageSize, int embeddingSize)
+    {
+        var library = new FaceTrainerOptions { InitialModel = model };
+        return new()
+        {
+            Mode = "finetune", InitialModel = model, ImageSize = imageSize, EmbeddingSize = embeddingSize,
+            Epochs = library.Epochs, LearningRate = library.LearningRate, WarmupEpochs = library.WarmupEpochs, Scale = library.Margin.Scale,
+        };
+    }
 
     /// <summary>Checks the values that would otherwise fail deep inside a run.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the parameter name says which.</exception>

@@ -3,6 +3,7 @@ using KappaFace.MLNet.Benchmarks.Experiments;
 using KappaFace.MLNet.Tests.Shared;
 using KappaFace.MLNet.Trainer.Backbones;
 using KappaFace.MLNet.Data;
+using KappaFace.MLNet.Onnx;
 
 // kappaface-experiment: KappaFace, ArcFace and CosFace under identical settings on long-tailed and balanced
 // identity-disjoint splits of real faces; see docs/experiments.md.
@@ -17,16 +18,35 @@ var backbone = new Option<string?>("--backbone") { Description = "Override the n
 var imageSize = new Option<int?>("--image-size") { Description = "Override the input size (a multiple of 16)." };
 var noAblations = new Option<bool>("--no-ablations") { Description = "Skip the KappaFace ablations and the fixed-margin ArcFace runs." };
 var noPlots = new Option<bool>("--no-plots") { Description = "Do not draw the PNG plots." };
+var init = new Option<FileInfo?>("--init")
+{
+    Description = "Fine-tune mode: every run starts from this KappaFace model (kappaface import / train) with the library's fine-tuning " +
+                  "defaults; the baseline row is the model itself. Default data: ../shared/data/celeba-dev-aligned.",
+};
 
 var root = new RootCommand("kappaface-experiment: compare KappaFace, ArcFace and CosFace on long-tailed and balanced real faces.")
 {
-    quick, data, output, seeds, epochs, identities, heldOut, backbone, imageSize, noAblations, noPlots,
+    quick, data, output, seeds, epochs, identities, heldOut, backbone, imageSize, noAblations, noPlots, init,
 };
 root.SetAction((parse, token) =>
 {
     try
     {
         var settings = parse.GetValue(quick) ? ExperimentSettings.Quick : ExperimentSettings.Full;
+        string? model = parse.GetValue(init)?.FullName;
+        if (model is not null)
+        {
+            var card = ModelCard.ReadFrom(model);
+            var fineTune = ExperimentSettings.FineTune(model, card.InputSize, card.EmbeddingSize);
+            // --quick keeps its smaller protocol (seeds, identities, pairs); the network and schedule are the model's.
+            settings = settings with
+            {
+                Mode = settings.Mode == "quick" ? "finetune-quick" : fineTune.Mode, InitialModel = model, ImageSize = fineTune.ImageSize,
+                EmbeddingSize = fineTune.EmbeddingSize, Epochs = fineTune.Epochs, LearningRate = fineTune.LearningRate,
+                WarmupEpochs = fineTune.WarmupEpochs, Scale = fineTune.Scale,
+            };
+        }
+
         settings = settings with
         {
             Seeds = parse.GetValue(seeds) is int n ? Enumerable.Range(1, n).ToArray() : settings.Seeds,
@@ -38,15 +58,17 @@ root.SetAction((parse, token) =>
             Ablations = settings.Ablations && !parse.GetValue(noAblations),
         };
         settings.Validate();
-        string folder = parse.GetValue(data)?.FullName ?? SharedData.DataSet("celeba-dev")
-            ?? throw new DirectoryNotFoundException("No --data given and ../shared/data/celeba-dev was not found above the repository.");
+        string defaultSet = model is null ? "celeba-dev" : "celeba-dev-aligned";
+        string folder = parse.GetValue(data)?.FullName ?? SharedData.DataSet(defaultSet)
+            ?? throw new DirectoryNotFoundException($"No --data given and ../shared/data/{defaultSet} was not found above the repository.");
         Console.Error.WriteLine($"Loading {folder} at {settings.ImageSize} px...");
         var all = ExperimentData.Load(folder, settings.ImageSize, settings.MaxIdentities);
         string command = "kappaface-experiment " + string.Join(' ', args);
         ExperimentJob.Run(settings, all, folder, parse.GetValue(output)!.FullName, Console.Error, command, !parse.GetValue(noPlots), token);
         return Task.FromResult(0);
     }
-    catch (Exception e) when (e is ArgumentException or IOException or FaceDataException or InvalidDataException or InvalidOperationException or OperationCanceledException)
+    catch (Exception e) when (e is ArgumentException or IOException or FaceDataException or InvalidDataException or InvalidOperationException
+                               or OperationCanceledException or OnnxModelException or KappaFace.MLNet.Trainer.Import.OnnxImportException)
     {
         Console.Error.WriteLine($"kappaface-experiment: {e.Message}");
         return Task.FromResult(1);

@@ -6,7 +6,7 @@ namespace KappaFace.MLNet.Benchmarks.Experiments.Report;
 /// <param name="Settings">The settings every run shared.</param>
 /// <param name="Machine">Where and when it ran.</param>
 /// <param name="Data">The data and its splits.</param>
-/// <param name="Untrained">Held-out metrics of an untrained network (a floor for every run).</param>
+/// <param name="Untrained">Held-out metrics of an untrained network (a floor for every run), or of the pretrained model in fine-tune mode.</param>
 /// <param name="Runs">Every training run, in the order they ran.</param>
 /// <param name="Summary">Mean and spread over seeds of the main runs, per split and loss.</param>
 /// <param name="Complete">False while runs are still pending (the file is rewritten after each run).</param>
@@ -20,10 +20,12 @@ public sealed record ExperimentReport(
     bool Complete);
 
 /// <summary>The settings shared by every run.</summary>
+/// <remarks><c>FineTuned</c>: every run started from a pretrained model (named in <c>Backbone</c>), and
+/// <see cref="ExperimentReport.Untrained"/> holds that model's metrics without training.</remarks>
 public sealed record ReportSettings(
     string Mode, string Backbone, int ImageSize, int EmbeddingSize, int Epochs, int BatchSize,
     double LearningRate, double WarmupEpochs, string Schedule, double Scale, bool HorizontalFlip,
-    IReadOnlyList<int> Seeds, int SplitSeed, int PairSeed, int RequestedPairs);
+    IReadOnlyList<int> Seeds, int SplitSeed, int PairSeed, int RequestedPairs, bool FineTuned = false);
 
 /// <summary>The machine and the wall clock of the run.</summary>
 public sealed record MachineInfo(

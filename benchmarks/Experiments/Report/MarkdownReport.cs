@@ -37,7 +37,8 @@ public static class MarkdownReport
         }
 
         var u = report.Untrained;
-        md.AppendLine(Inv($"| – | untrained network | – | {u.Accuracy:F4} | {u.Auc:F4} | {Tar(u, "0.01")} | {Tar(u, "0.001")} | – |"));
+        string baseline = s.FineTuned ? "pretrained model, not fine-tuned" : "untrained network";
+        md.AppendLine(Inv($"| – | {baseline} | – | {u.Accuracy:F4} | {u.Auc:F4} | {Tar(u, "0.01")} | {Tar(u, "0.001")} | – |"));
         md.AppendLine();
         AppendWinners(md, report);
         AppendAblations(md, report);
@@ -76,33 +77,75 @@ public static class MarkdownReport
         }
 
         md.AppendLine();
-        var paired = PairedDifferences(report, KappaFace, ArcFace);
-        if (paired.Count > 0)
+        AppendPaired(md, "KappaFace minus ArcFace, paired by seed (same initial weights, order and pairs):", PairedDifferences(report, KappaFace, ArcFace));
+        AppendPaired(md, "KappaFace minus CosFace, paired by seed:", PairedDifferences(report, KappaFace, "cosface"));
+        if (report.Settings.FineTuned)
         {
-            md.AppendLine("KappaFace minus ArcFace, paired by seed (same initial weights, order and pairs):");
-            md.AppendLine();
-            foreach (var (split, diffs) in paired)
+            foreach (string loss in report.Summary.Select(r => r.Loss).Distinct())
             {
-                var spread = Statistics.SpreadOf(diffs);
-                md.AppendLine(Inv($"- {split}: accuracy difference {spread.Mean:+0.0000;-0.0000} ± {spread.Std:F4} over {diffs.Count} seed(s): {string.Join(", ", diffs.Select(x => x.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture)))}."));
+                AppendPaired(md, Inv($"Fine-tuned with {loss} minus the pretrained model (the same pairs):"), DifferencesFromBaseline(report, loss));
             }
-
-            md.AppendLine();
         }
     }
 
-    private static List<(string Split, IReadOnlyList<double> Diffs)> PairedDifferences(ExperimentReport report, string a, string b)
+    private static readonly string[] DifferenceMetrics = ["accuracy", "TAR@1e-2", "TAR@1e-3"];
+
+    private static void AppendPaired(StringBuilder md, string title, List<(string Split, IReadOnlyList<double[]> Diffs)> paired)
+    {
+        if (paired.Count == 0)
+        {
+            return;
+        }
+
+        md.AppendLine(title);
+        md.AppendLine();
+        foreach (var (split, diffs) in paired)
+        {
+            var parts = new List<string>();
+            for (int k = 0; k < DifferenceMetrics.Length; k++)
+            {
+                double[] values = [.. diffs.Select(d => d[k]).Where(double.IsFinite)];
+                if (values.Length == 0)
+                {
+                    continue;
+                }
+
+                var spread = Statistics.SpreadOf(values);
+                parts.Add(Inv($"{DifferenceMetrics[k]} {spread.Mean:+0.0000;-0.0000} ± {spread.Std:F4} ({string.Join(", ", values.Select(x => x.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture)))})"));
+            }
+
+            md.AppendLine(Inv($"- {split}, {diffs.Count} seed(s): {string.Join("; ", parts)}."));
+        }
+
+        md.AppendLine();
+    }
+
+    // Per split, one row per seed: accuracy, TAR@1e-2 and TAR@1e-3 of a minus b (NaN where a TAR is missing).
+    private static List<(string Split, IReadOnlyList<double[]> Diffs)> PairedDifferences(ExperimentReport report, string a, string b)
     {
         var main = report.Runs.Where(r => r.Group == "main").ToList();
         return main.Select(r => r.Split).Distinct()
-            .Select(split => (split, (IReadOnlyList<double>)main
+            .Select(split => (split, (IReadOnlyList<double[]>)main
                 .Where(r => r.Split == split && r.Loss == a)
                 .Select(ra => (ra, rb: main.FirstOrDefault(r => r.Split == split && r.Loss == b && r.Seed == ra.Seed)))
                 .Where(p => p.rb is not null)
-                .Select(p => p.ra.Metrics.Accuracy - p.rb!.Metrics.Accuracy).ToArray()))
+                .Select(p => Difference(p.ra.Metrics, p.rb!.Metrics)).ToArray()))
             .Where(p => p.Item2.Count > 0)
             .ToList();
     }
+
+    private static List<(string Split, IReadOnlyList<double[]> Diffs)> DifferencesFromBaseline(ExperimentReport report, string loss)
+    {
+        var main = report.Runs.Where(r => r.Group == "main" && r.Loss == loss).ToList();
+        return main.Select(r => r.Split).Distinct()
+            .Select(split => (split, (IReadOnlyList<double[]>)main.Where(r => r.Split == split).Select(r => Difference(r.Metrics, report.Untrained)).ToArray()))
+            .ToList();
+    }
+
+    private static double[] Difference(FinalMetrics a, FinalMetrics b) =>
+        [a.Accuracy - b.Accuracy, TarValue(a, "0.01") - TarValue(b, "0.01"), TarValue(a, "0.001") - TarValue(b, "0.001")];
+
+    private static double TarValue(FinalMetrics metrics, string key) => metrics.TarAtFar.TryGetValue(key, out double tar) ? tar : double.NaN;
 
     private static void AppendAblations(StringBuilder md, ExperimentReport report)
     {

@@ -45,7 +45,7 @@ internal sealed class TrainingOptionSet
         Word("--backbone", "tiny, mobilefacenet, iresnet18, iresnet34, iresnet50 or iresnet100.", BackboneFactory.NameOf(d.Backbone), (o, v) => o with { Backbone = BackboneFactory.Parse(v) }),
         Value("--image-size", "Square input side, a multiple of 16.", d.ImageSize, (o, v) => o with { ImageSize = v }),
         Value("--embedding-size", "Embedding length.", d.EmbeddingSize, (o, v) => o with { EmbeddingSize = v }),
-        Value("--epochs", "Passes over the training set.", d.Epochs, (o, v) => o with { Epochs = v }),
+        Given<int>("--epochs", $"Passes over the training set (default {d.Epochs}; {FaceTrainerOptions.FineTuningEpochs} with --init).", (o, v) => o with { Epochs = v }),
         Value("--batch-size", "Images per step.", d.BatchSize, (o, v) => o with { BatchSize = v }),
         Word("--optimizer", "sgd or adamw.", d.Optimizer.ToString().ToLowerInvariant(), (o, v) => o with { Optimizer = ParseOptimizer(v) }),
         Value<double?>("--lr", "Peak learning rate (default 0.1 for SGD, 0.001 for AdamW).", null, (o, v) => o with { LearningRate = v ?? (o.Optimizer == OptimizerKind.AdamW ? 1e-3 : 0.1) }),
@@ -65,7 +65,10 @@ internal sealed class TrainingOptionSet
             (o, v) => o with { CheckpointDirectory = v is null ? null : Path.GetFullPath(v) }),
         Value("--checkpoint-every", "Also write a checkpoint every N training steps (0: only at epoch ends). Needs --checkpoint-dir.", d.CheckpointEverySteps, (o, v) => o with { CheckpointEverySteps = v }),
         Value("--resume", "Continue from the newest valid checkpoint in --checkpoint-dir.", d.Resume, (o, v) => o with { Resume = v }),
-        Value("--freeze-bn", "Keep batch-norm statistics fixed (eval mode) while training; advised when fine-tuning on small data.", d.FreezeBatchNorm, (o, v) => o with { FreezeBatchNorm = v }),
+        Given<bool>("--freeze-bn", "Keep batch-norm statistics fixed (eval mode) while training (default: on with --init, off otherwise; `--freeze-bn false` turns it off).",
+            (o, v) => o with { FreezeBatchNorm = v }),
+        Value("--freeze-layers", "With --init: fraction of the backbone's layers, from the input, that do not train (0 to <1).", d.FrozenLayerFraction,
+            (o, v) => o with { FrozenLayerFraction = v }),
         Value("--backbone-lr-scale", "With --init: the backbone's learning rate as a fraction of --lr (the class centres use --lr).", d.BackboneLearningRateScale, (o, v) => o with { BackboneLearningRateScale = v }),
         // After --image-size and --embedding-size: a model to fine-tune fixes both through its card.
         Value<string?>("--init", "Fine-tune this KappaFace model (from `kappaface import` or `train`) instead of a fresh backbone; sizes come from its card.", d.InitialModel,
@@ -115,6 +118,16 @@ internal sealed class TrainingOptionSet
     {
         var option = new Option<T>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
         return new Binding(option, (o, parse) => apply(o, parse.GetValue(option)!));
+    }
+
+    /// <summary>
+    /// A row applied only when the option is on the command line: otherwise the record keeps its own default, which
+    /// may depend on other values (e.g. <see cref="FaceTrainerOptions.Epochs"/> on <see cref="FaceTrainerOptions.InitialModel"/>).
+    /// </summary>
+    private static Binding Given<T>(string name, string description, Func<FaceTrainerOptions, T, FaceTrainerOptions> apply)
+    {
+        var option = new Option<T>(name) { Description = description };
+        return new Binding(option, (o, parse) => parse.GetResult(option) is { Implicit: false } ? apply(o, parse.GetValue(option)!) : o);
     }
 
     /// <summary>A row whose word is turned into a value by the row's own parser (which names the option when the word is unknown).</summary>

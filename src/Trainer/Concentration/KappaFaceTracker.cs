@@ -122,6 +122,21 @@ public sealed class KappaFaceTracker : IDisposable
         State.Accumulate(labels, vectors);
     }
 
+    /// <summary>
+    /// Starts the bookkeeping from a pretrained network instead of from nothing: call with every training image's
+    /// unit embedding under it (in batches), then <see cref="EndEpoch"/> once. The memory rows become those
+    /// embeddings (not the random fill) and the class sums collect them, so the first epoch trains with margins
+    /// from the pretrained concentrations rather than the uniform <c>m0 * InitialPsi</c>. No gradient.
+    /// </summary>
+    /// <param name="indices">Dataset indices <c>[B]</c> int64, distinct.</param>
+    /// <param name="labels">Class ids <c>[B]</c> int64.</param>
+    /// <param name="unitVectors">L2-normalised embeddings <c>[B, D]</c>.</param>
+    public void Prime(Tensor indices, Tensor labels, Tensor unitVectors)
+    {
+        Memory?.Fill(indices, unitVectors);
+        State.Accumulate(labels, unitVectors);
+    }
+
     /// <summary>End of epoch: see <see cref="KappaFaceState.EndEpoch"/>.</summary>
     public KappaEpochStatistics EndEpoch() => State.EndEpoch();
 

@@ -146,6 +146,28 @@ public sealed class MemoryBuffer : IDisposable
         return updated.MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Overwrites the rows at <paramref name="indices"/> with <paramref name="unitVectors"/> as they are (no blend):
+    /// used to start the buffer from a pretrained network's embeddings instead of the random fill. No gradient.
+    /// </summary>
+    /// <param name="indices">Dataset indices <c>[B]</c> int64, distinct.</param>
+    /// <param name="unitVectors">L2-normalised vectors <c>[B, D]</c>.</param>
+    public void Fill(Tensor indices, Tensor unitVectors)
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        ArgumentNullException.ThrowIfNull(unitVectors);
+        if (indices.dim() != 1 || unitVectors.dim() != 2 || unitVectors.shape[0] != indices.shape[0] || unitVectors.shape[1] != EmbeddingSize)
+        {
+            throw new ArgumentException(
+                $"Expected indices [B] and vectors [B, {EmbeddingSize}]; got [{string.Join(", ", indices.shape)}] and [{string.Join(", ", unitVectors.shape)}].",
+                nameof(unitVectors));
+        }
+
+        using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        _rows.index_copy_(0, indices.to(ScalarType.Int64, _rows.device), unitVectors.detach().to(_rows.dtype, _rows.device));
+    }
+
     /// <summary>Writes the rows bit for bit.</summary>
     /// <param name="writer">The checkpoint stream.</param>
     public void Save(BinaryWriter writer)

@@ -3,6 +3,7 @@ using Google.Protobuf;
 using KappaFace.MLNet.Onnx;
 using KappaFace.MLNet.Onnx.Proto;
 using KappaFace.MLNet.Trainer.Backbones;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace KappaFace.MLNet.Trainer.Import;
@@ -82,7 +83,10 @@ public sealed class ImportedBackbone : FaceBackbone
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var raw = (input * ModelContract.PixelScale) + ModelContract.PixelMean;
+        // Scalars held until libtorch returns (see OnnxOperators.PRelu).
+        using Scalar scale = ModelContract.PixelScale.ToScalar();
+        using Scalar mean = ModelContract.PixelMean.ToScalar();
+        var raw = input.mul(scale).add(mean);
         return graph.call(raw).MoveToOuterDisposeScope();
     }
 }

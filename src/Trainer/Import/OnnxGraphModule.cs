@@ -140,6 +140,33 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
     public static OnnxGraphModule Load(string path, string? inputName = null, string? outputName = null) =>
         FromModel(OnnxModelFile.Load(path), inputName, outputName, path);
 
+    /// <summary>
+    /// The nodes that hold weights, in graph (forward) order: each with its trainable parameters and, for a
+    /// BatchNormalization, its layer (whose affine scale and shift are its parameters).
+    /// </summary>
+    public IReadOnlyList<GraphLayer> Layers()
+    {
+        var producers = OnnxGraphSlice.Producers(_nodes);
+        var layers = new List<GraphLayer>();
+        foreach (var node in _nodes)
+        {
+            if (_norms.TryGetValue(node, out var norm))
+            {
+                layers.Add(new GraphLayer(node, [.. norm.parameters()], norm));
+                continue;
+            }
+
+            Parameter[] weights = [.. node.Input.Select(i => ConstantBehind(i, producers)).Distinct(StringComparer.Ordinal)
+                .Where(_trainable.ContainsKey).Select(i => get_parameter(_trainable[i])).OfType<Parameter>()];
+            if (weights.Length > 0)
+            {
+                layers.Add(new GraphLayer(node, weights, null));
+            }
+        }
+
+        return layers;
+    }
+
     /// <summary>The batch norm layer that runs <paramref name="node"/>, or null for other nodes.</summary>
     internal StableBatchNorm? NormOf(NodeProto node) => _norms.GetValueOrDefault(node);
 
@@ -326,3 +353,9 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
         return tensor;
     }
 }
+
+/// <summary>One node of an imported graph that holds weights (see <see cref="OnnxGraphModule.Layers"/>).</summary>
+/// <param name="Node">The graph node.</param>
+/// <param name="Parameters">Its trainable tensors.</param>
+/// <param name="Norm">Its batch norm layer when the node is a BatchNormalization, else null.</param>
+public sealed record GraphLayer(NodeProto Node, IReadOnlyList<Parameter> Parameters, StableBatchNorm? Norm);

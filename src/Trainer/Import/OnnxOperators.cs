@@ -25,7 +25,7 @@ internal static class OnnxOperators
             "BatchNormalization" => norm!.call(X(0)),
             "Relu" => nn.functional.relu(X(0)),
             "Clip" => Clip(node, X(0), input(1), input(2)),
-            "PRelu" => torch.where(X(0) >= 0, X(0), X(0) * X(1)),
+            "PRelu" => PRelu(X(0), X(1)),
             "LeakyRelu" => nn.functional.leaky_relu(X(0), OnnxNodeAttributes.FloatOr(node, "alpha", 0.01f)),
             "Sigmoid" => torch.sigmoid(X(0)),
             "Tanh" => torch.tanh(X(0)),
@@ -106,7 +106,17 @@ internal static class OnnxOperators
         // Before opset 11 the bounds are attributes; from 11 on they are optional inputs.
         double low = min is not null ? min.ToSingle() : OnnxNodeAttributes.FloatOr(node, "min", float.NegativeInfinity);
         double high = max is not null ? max.ToSingle() : OnnxNodeAttributes.FloatOr(node, "max", float.PositiveInfinity);
-        return x.clamp(low, high);
+        using Scalar lowScalar = low.ToScalar();
+        using Scalar highScalar = high.ToScalar();
+        return x.clamp(lowScalar, highScalar);
+    }
+
+    // Every Scalar handed to libtorch is held by a using until the call returns: an implicit temporary can be
+    // finalised by a collection another thread triggers while the native call still reads it (StableBatchNorm).
+    private static Tensor PRelu(Tensor x, Tensor slope)
+    {
+        using Scalar zero = 0.0.ToScalar();
+        return torch.where(x.ge(zero), x, x * slope);
     }
 
     private static Tensor Gemm(NodeProto node, Tensor a, Tensor b, Tensor? c)
@@ -126,10 +136,17 @@ internal static class OnnxOperators
         var y = a.matmul(b);
         if (alpha != 1f)
         {
-            y = y * alpha;
+            using Scalar alphaScalar = alpha.ToScalar();
+            y = y.mul(alphaScalar);
         }
 
-        return c is null ? y : y + (beta == 1f ? c : c * beta);
+        if (c is null)
+        {
+            return y;
+        }
+
+        using Scalar betaScalar = beta.ToScalar();
+        return y + (beta == 1f ? c : c.mul(betaScalar));
     }
 
     private static Tensor Flatten(Tensor x, long axis)
@@ -156,7 +173,12 @@ internal static class OnnxOperators
         }
 
         var index = indices.to_type(ScalarType.Int64);
-        index = torch.where(index < 0, index + data.shape[axis], index);
+        using (Scalar zero = 0L.ToScalar())
+        using (Scalar size = data.shape[axis].ToScalar())
+        {
+            index = torch.where(index.lt(zero), index.add(size), index);
+        }
+
         if (index.dim() == 0)
         {
             return data.select(axis, index.item<long>());

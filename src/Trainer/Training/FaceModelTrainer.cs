@@ -90,9 +90,10 @@ public sealed class FaceModelTrainer
             }
         }
 
-        if (!resumed)
+        if (!resumed && state.InitialiseFromBackbone() is { Margins.Length: > 0 } primed)
         {
-            state.InitialiseCentresFromBackbone();
+            _log($"KappaFace started from the pretrained embeddings: first-epoch margins {primed.Margins.Min():F3}..{primed.Margins.Max():F3} " +
+                 $"(mean {primed.Margins.Average():F3}).");
         }
 
         var validator = validation is null ? null : new VerificationValidator(validation, _options.ValidationPairs, _options.Seed);

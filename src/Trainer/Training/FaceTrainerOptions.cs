@@ -33,8 +33,24 @@ public sealed record FaceTrainerOptions
     /// <summary>The margin loss and its hyper-parameters (KappaFace by default).</summary>
     public MarginOptions Margin { get; init; } = new();
 
-    /// <summary>Passes over the training set. Default 10.</summary>
-    public int Epochs { get; init; } = 10;
+    /// <summary>
+    /// Passes over the training set. Default 10 from scratch and <see cref="FineTuningEpochs"/> with
+    /// <see cref="InitialModel"/> (a set value holds either way): a pretrained network needs only a short schedule,
+    /// and longer ones on small data fit the training identities at the expense of unseen ones.
+    /// </summary>
+    public int Epochs
+    {
+        get => _epochs ?? (InitialModel is null ? ScratchEpochs : FineTuningEpochs);
+        init => _epochs = value;
+    }
+
+    /// <summary>The default of <see cref="Epochs"/> when training from scratch.</summary>
+    public const int ScratchEpochs = 10;
+
+    /// <summary>The default of <see cref="Epochs"/> when fine-tuning (<see cref="InitialModel"/> set).</summary>
+    public const int FineTuningEpochs = 3;
+
+    private readonly int? _epochs;
 
     /// <summary>Images per optimiser step. Default 64.</summary>
     public int BatchSize { get; init; } = 64;
@@ -138,10 +154,26 @@ public sealed record FaceTrainerOptions
     /// <summary>
     /// Keep every batch norm of the backbone in eval mode while training: running statistics stay as they
     /// were (the pretrained model's, when fine-tuning) and batches are normalised with them; the affine
-    /// scales and shifts still train. Default false. Set it when fine-tuning on small data, whose batch
-    /// statistics are noisy estimates of the pretrained network's.
+    /// scales and shifts still train. Default true with <see cref="InitialModel"/> and false from scratch (a set
+    /// value holds either way): a small fine-tuning set's batch statistics are noisy estimates of the pretrained
+    /// network's, while a fresh network has no statistics worth keeping.
     /// </summary>
-    public bool FreezeBatchNorm { get; init; }
+    public bool FreezeBatchNorm
+    {
+        get => _freezeBatchNorm ?? InitialModel is not null;
+        init => _freezeBatchNorm = value;
+    }
+
+    private readonly bool? _freezeBatchNorm;
+
+    /// <summary>
+    /// With <see cref="InitialModel"/>: the fraction of the backbone's layers, counted in forward order from the
+    /// input (every node with weights: convolutions, batch norms, PReLUs, fully connected layers), whose weights do
+    /// not train; their batch norms also keep their statistics. In [0, 1). Default 0 (every layer trains).
+    /// Early layers compute generic edges and textures, so freezing them saves gradient work and keeps a small set
+    /// from overwriting them. Ignored when training from scratch.
+    /// </summary>
+    public double FrozenLayerFraction { get; init; }
 
     /// <summary>Checks every value and throws <see cref="ArgumentOutOfRangeException"/> naming the first bad one.</summary>
     public void Validate()
@@ -164,6 +196,7 @@ public sealed record FaceTrainerOptions
         Check(DecodeWorkers is null or > 0, nameof(DecodeWorkers), DecodeWorkers ?? 0, "positive");
         Check(PrefetchBatches >= 1, nameof(PrefetchBatches), PrefetchBatches, "at least 1");
         Check(BackboneLearningRateScale is > 0 and <= 1, nameof(BackboneLearningRateScale), BackboneLearningRateScale, "in (0, 1]");
+        Check(FrozenLayerFraction is >= 0 and < 1, nameof(FrozenLayerFraction), FrozenLayerFraction, "in [0, 1)");
         Check(ProgressEverySteps >= 1, nameof(ProgressEverySteps), ProgressEverySteps, "at least 1");
         if (Resume && CheckpointDirectory is null)
         {

@@ -42,7 +42,8 @@ internal sealed class TrainingState : IDisposable
         torch.manual_seed(options.Seed);
         _backbone = NewBackbone(options);
         _backbone.to(device);
-        FineTuning.TrainMode(_backbone, options.FreezeBatchNorm);
+        IReadOnlyList<NormBase> frozenNorms = options.InitialModel is null ? [] : FineTuning.FreezeLeadingLayers(_backbone, options.FrozenLayerFraction);
+        FineTuning.TrainMode(_backbone, options.FreezeBatchNorm, frozenNorms);
         FaceBackbone online = _backbone;
         _margin = MarginHeadFactory.Create(
             options.Margin, data.ClassCounts(), options.EmbeddingSize, online,
@@ -77,19 +78,25 @@ internal sealed class TrainingState : IDisposable
 
     /// <summary>
     /// When fine-tuning, puts each class centre at its identity's normalised mean embedding under the pretrained
-    /// backbone. Called for a fresh run only: a resumed one restores its centres from the checkpoint.
+    /// backbone and, for KappaFace, starts the memory buffer from those embeddings and the first epoch's margins
+    /// from their concentrations. Called for a fresh run only: a resumed one restores all of it from the checkpoint.
+    /// Returns the primed KappaFace statistics (null when not fine-tuning or not KappaFace).
     /// </summary>
-    public void InitialiseCentresFromBackbone()
+    public KappaFaceEpochValues? InitialiseFromBackbone()
     {
         if (_options.InitialModel is null)
         {
-            return;
+            return null;
         }
 
         using var noGrad = torch.no_grad();
-        using var centres = FineTuning.ClassMeanCentres(Backbone, _data, _device);
+        using var centres = FineTuning.ClassMeanCentres(Backbone, _data, _device, _margin.Tracker is { } tracker ? tracker.Prime : null);
         _margin.Head.Centres.copy_(centres);
+        return EndEpoch();
     }
+
+    /// <summary>The margin head and, for KappaFace, its bookkeeping.</summary>
+    public MarginHeadBundle Margin => _margin;
 
     /// <summary>The network being trained.</summary>
     public FaceBackbone Backbone => _backbone ?? throw new InvalidOperationException("The backbone was handed to the result.");
@@ -269,7 +276,8 @@ internal sealed class TrainingState : IDisposable
     // A fine-tuning run names its parent model, so a checkpoint never resumes onto another one.
     private string BackboneName() => _backbone is ImportedBackbone imported
         ? $"init:{imported.ParentSha256}" + (_options.FreezeBatchNorm ? " freeze-bn" : "") +
-          $" backbone-lr-scale={_options.BackboneLearningRateScale.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}"
+          $" backbone-lr-scale={_options.BackboneLearningRateScale.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" +
+          (_options.FrozenLayerFraction > 0 ? $" frozen-layers={_options.FrozenLayerFraction.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" : "")
         : BackboneFactory.NameOf(_options.Backbone);
 
     // Only non-default scale options are named, so checkpoints written before they existed still resume.

@@ -115,6 +115,105 @@ public class FineTuningTests
         Assert.Contains("ImageSize 48", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void KappaFace_starts_its_memory_and_first_margins_from_the_pretrained_embeddings()
+    {
+        using var dir = new TempFolder();
+        int size = Import.ForeignModels.Size, d = Import.ForeignModels.Dim;
+        var data = TrainingFixtures.SmallSynthetic(identities: 6, size: size);
+        string parent = ImportedParent(dir);
+        var options = TrainingFixtures.TinyOptions(MarginLossKind.KappaFace, epochs: 1, size: size) with { EmbeddingSize = d, InitialModel = parent };
+
+        using var state = new TrainingState(options, data, CPU);
+        var primed = state.InitialiseFromBackbone();
+        var tracker = state.Margin.Tracker!;
+
+        // Every memory row is its image's unit embedding under the pretrained model (not the random fill).
+        using var pretrained = ImportedBackbone.Load(parent);
+        float[] expected = TorchEmbedder.Embed(pretrained, data, CPU);
+        float[] rows = [.. tracker.Memory!.Rows.data<float>()];
+        Assert.Equal(expected.Length, rows.Length);
+        for (int i = 0; i < rows.Length; i++)
+        {
+            Assert.Equal(expected[i], rows[i], 5);
+        }
+
+        // The first epoch's margins are KappaFace's margins of those embeddings, not the uniform m0 * InitialPsi.
+        using var reference = new KappaFace.MLNet.Trainer.Concentration.KappaFaceState(data.ClassCounts(), d, options.Margin);
+        using (var labels = tensor(data.Labels.Select(l => (long)l).ToArray()))
+        using (var vectors = tensor(expected, [data.Count, d]))
+        {
+            reference.Accumulate(labels, vectors);
+        }
+        reference.EndEpoch();
+        Assert.Equal(reference.Margins.Count, tracker.State.Margins.Count);
+        for (int c = 0; c < reference.Margins.Count; c++)
+        {
+            Assert.Equal(reference.Margins[c], tracker.State.Margins[c], 5);
+        }
+        Assert.Contains(tracker.State.Margins, m => Math.Abs(m - (options.Margin.Margin * options.Margin.KappaFace.InitialPsi)) > 1e-3);
+        Assert.Equal(tracker.State.Margins, primed!.Margins);
+        Assert.All(tracker.State.ObservedCounts.data<long>().ToArray(), n => Assert.Equal(0, n));
+    }
+
+    [Fact]
+    public void Frozen_leading_layers_keep_their_weights_and_statistics_while_the_rest_trains()
+    {
+        using var dir = new TempFolder();
+        int size = Import.ForeignModels.Size;
+        string parent = ImportedParent(dir);
+        // Batch norms are left to train (FreezeBatchNorm false): the frozen layer's one must stay fixed anyway.
+        // One libtorch thread, as in the test above (an unexplained NaN with several on this random model).
+        var options = TrainingFixtures.TinyOptions(MarginLossKind.ArcFace, epochs: 1, size: size) with
+        {
+            EmbeddingSize = Import.ForeignModels.Dim, InitialModel = parent, FreezeBatchNorm = false, FrozenLayerFraction = 0.6, Threads = 1,
+        };
+        var result = new FaceModelTrainer(options).Train(TrainingFixtures.SmallSynthetic(size: size));
+        using var tuned = Assert.IsType<ImportedBackbone>(result.Backbone);
+        using var original = ImportedBackbone.Load(parent);
+        var before = original.Graph.Layers();
+        var after = tuned.Graph.Layers();
+
+        // Conv, BatchNormalization, PRelu, Conv, Gemm: 0.6 of five layers freezes the first three.
+        Assert.Equal(new[] { "Conv", "BatchNormalization", "PRelu", "Conv", "Gemm" }, before.Select(l => l.Node.OpType));
+        for (int i = 0; i < before.Count; i++)
+        {
+            double change = before[i].Parameters.Zip(after[i].Parameters, (a, b) => (a - b).abs().max().item<float>()).Max();
+            if (i < 3)
+            {
+                Assert.Equal(0.0, change);
+            }
+            else
+            {
+                Assert.True(change > 1e-6, $"layer {i} ({before[i].Node.OpType}) must train");
+            }
+        }
+        Assert.Equal(before[1].Norm!.running_mean!.data<float>().ToArray(), after[1].Norm!.running_mean!.data<float>().ToArray());
+        Assert.Equal(before[1].Norm!.running_var!.data<float>().ToArray(), after[1].Norm!.running_var!.data<float>().ToArray());
+    }
+
+    [Fact]
+    public void Fine_tuning_has_its_own_documented_defaults_and_set_values_hold()
+    {
+        var scratch = new FaceTrainerOptions();
+        var tuning = scratch with { InitialModel = "model.onnx" };
+        Assert.Equal((FaceTrainerOptions.ScratchEpochs, false), (scratch.Epochs, scratch.FreezeBatchNorm));
+        Assert.Equal((FaceTrainerOptions.FineTuningEpochs, true), (tuning.Epochs, tuning.FreezeBatchNorm));
+        Assert.NotEqual(FaceTrainerOptions.ScratchEpochs, FaceTrainerOptions.FineTuningEpochs);
+
+        var set = new FaceTrainerOptions { Epochs = 7, FreezeBatchNorm = false } with { InitialModel = "model.onnx" };
+        Assert.Equal((7, false), (set.Epochs, set.FreezeBatchNorm));
+        Assert.Throws<ArgumentOutOfRangeException>(() => (tuning with { FrozenLayerFraction = 1 }).Validate());
+    }
+
+    private static string ImportedParent(TempFolder dir)
+    {
+        string parent = Path.Combine(dir.Path, "parent.onnx");
+        Onnx.Import.FaceModelImporter.ImportFile(
+            Import.FaceModelImporterTests.Save(Import.ForeignModels.Tiny(batch: null, opset: 13), dir, "foreign.onnx"), parent, new());
+        return parent;
+    }
+
     private static KappaFace.MLNet.Trainer.Backbones.FaceBackbone ExportFixture() =>
         KappaFace.MLNet.Trainer.Tests.Export.ExportTestKit.Backbone(KappaFace.MLNet.Trainer.Backbones.BackboneKind.Tiny, 32, 32);
 }
