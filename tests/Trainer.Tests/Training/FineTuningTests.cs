@@ -151,7 +151,7 @@ public class FineTuningTests
         {
             Assert.Equal(reference.Margins[c], tracker.State.Margins[c], 5);
         }
-        Assert.Contains(tracker.State.Margins, m => Math.Abs(m - (options.Margin.Margin * options.Margin.KappaFace.InitialPsi)) > 1e-3);
+        Assert.Contains(tracker.State.Margins, m => Math.Abs(m - (options.Margin.EffectiveMargin * options.Margin.KappaFace.InitialPsi)) > 1e-3);
         Assert.Equal(tracker.State.Margins, primed!.Margins);
         Assert.All(tracker.State.ObservedCounts.data<long>().ToArray(), n => Assert.Equal(0, n));
     }
