@@ -27,8 +27,11 @@ internal static class BadImageOption
     }
 
     /// <summary>The load options the option asks for (the library's defaults otherwise).</summary>
-    public static FaceFolderLoadOptions Read(ParseResult parse, Option<string> option) =>
-        new() { OnBadImage = parse.GetValue(option) == Skip ? BadImagePolicy.Skip : BadImagePolicy.Fail };
+    public static FaceFolderLoadOptions Read(ParseResult parse, Option<string> option) => new() { OnBadImage = Policy(parse, option) };
+
+    /// <summary>The policy the option names.</summary>
+    public static BadImagePolicy Policy(ParseResult parse, Option<string> option) =>
+        parse.GetValue(option) == Skip ? BadImagePolicy.Skip : BadImagePolicy.Fail;
 
     /// <summary>Loads a training folder with the policy; the summary goes to standard error either way.</summary>
     public static FaceImageSet LoadFolder(string folder, int imageSize, FaceFolderLoadOptions options, out FaceDataReport report)

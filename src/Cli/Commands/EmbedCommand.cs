@@ -4,15 +4,14 @@ using System.Text.Json.Nodes;
 using KappaFace.MLNet.Cli.Output;
 using KappaFace.MLNet.Onnx;
 using KappaFace.MLNet.Data;
-using KappaFace.MLNet.Data.Alignment;
-using KappaFace.MLNet.Data.Detection;
 
 namespace KappaFace.MLNet.Cli.Commands;
 
 /// <summary>
 /// <c>kappaface embed</c>: the L2-normalised embedding and pre-normalisation norm of each image, with an
 /// ONNX model run by ONNX Runtime. Images are decoded and resized with the training loader's rules
-/// (<see cref="FaceImageFile"/>), so a file embeds exactly as it trained. JSON shape of design.md section 4.
+/// (<see cref="FaceImageFile"/>), so a file embeds exactly as it trained; with <c>--detector</c> each image is a
+/// photo whose chosen face is aligned to the model input first. JSON shape of design.md section 4.
 /// </summary>
 internal static class EmbedCommand
 {
@@ -25,49 +24,36 @@ internal static class EmbedCommand
         var json = new Option<string?>("--json") { Description = "Write the embeddings as JSON to FILE (- for stdout)." };
         var device = new Option<string>("--device") { Description = "ONNX Runtime device: auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
         var images = new Argument<string[]>("IMAGE") { Description = "Face images (aligned crops; resized to the model input).", Arity = ArgumentArity.OneOrMore };
-        var detector = DetectorOptions.Detector(required: false);
-        detector.Description += " Given, each image is a photo: its best face is aligned to the model input first.";
-        var command = new Command("embed", "Compute the face embedding of each image with an ONNX model.") { model, json, device, images, detector };
+        var photos = new PhotoOptions();
+        var command = new Command("embed", "Compute the face embedding of each image with an ONNX model.") { model, json, device, images };
+        photos.AddTo(command);
         command.SetAction((parse, token) => CommandRunner.RunAsync(cancel =>
         {
             string[] paths = parse.GetValue(images)!;
             using var embedder = FaceEmbedder.Open(
                 parse.GetValue(model)!.FullName, new FaceEmbedderOptions { ExecutionProvider = parse.GetValue(device)! });
-            int size = embedder.InputSize;
-            int perImage = ModelContract.Channels * size * size;
-            var pixels = new float[(long)paths.Length * perImage];
-            using var faces = parse.GetValue(detector) is { } d
-                ? FaceDetector.Open(d.FullName, new FaceDetectorOptions { ExecutionProvider = parse.GetValue(device)! })
-                : null;
-            for (int i = 0; i < paths.Length; i++)
+            using var detector = photos.Open(parse, parse.GetValue(device)!);
+            var input = detector is null ? null : new PhotoInput(detector, photos.Alignment(parse, embedder.InputSize, BadImagePolicy.Fail));
+            var result = photos.Explained(() => PairScoring.EmbedFiles(embedder, paths, input, cancel));
+            foreach (string line in PhotoOptions.Lines(result.Skipped, result.Dropped))
             {
-                cancel.ThrowIfCancellationRequested();
-                if (faces is not null)
-                {
-                    PhotoFaces.BestCrop(faces, paths[i], size).WritePlanes(pixels.AsSpan(i * perImage, perImage));
-                    continue;
-                }
-
-                byte[] decoded = FaceImageFile.Decode(paths[i], size);
-                var target = pixels.AsSpan(i * perImage, perImage);
-                for (int k = 0; k < perImage; k++)
-                {
-                    target[k] = decoded[k];
-                }
+                Console.Error.WriteLine(line);
             }
 
-            var result = embedder.Embed(pixels, paths.Length);
             string? jsonTarget = parse.GetValue(json);
             if (jsonTarget is not null)
             {
-                TrainingReportJson.Write(ToJson(paths, result), jsonTarget);
+                TrainingReportJson.Write(ToJson(paths, result, embedder.EmbeddingSize), jsonTarget);
             }
 
             if (jsonTarget != "-")
             {
                 for (int i = 0; i < paths.Length; i++)
                 {
-                    Console.Out.WriteLine(Describe(paths[i], result, i));
+                    if (result.Embedded[i])
+                    {
+                        Console.Out.WriteLine(Describe(paths[i], result.Vectors.AsSpan(i * embedder.EmbeddingSize, embedder.EmbeddingSize), result.Norms[i]));
+                    }
                 }
             }
 
@@ -76,19 +62,27 @@ internal static class EmbedCommand
         return command;
     }
 
-    /// <summary><c>[{"path": ..., "embedding": [...], "norm": ...}]</c> in argument order.</summary>
-    private static JsonArray ToJson(string[] paths, FaceEmbeddings result) => new(paths.Select((path, i) => (JsonNode)new JsonObject
+    /// <summary>
+    /// <c>[{"path": ..., "embedding": [...], "norm": ...}]</c> in argument order; a photo skipped for want of
+    /// a usable face keeps its place with <c>"embedding": null, "norm": null, "skipped": reason</c>.
+    /// </summary>
+    private static JsonArray ToJson(string[] paths, PairScoring.EmbeddedImages result, int dimension)
     {
-        ["path"] = path,
-        ["embedding"] = new JsonArray(result.GetEmbedding(i).ToArray().Select(v => (JsonNode)v).ToArray()),
-        ["norm"] = result.GetNorm(i),
-    }).ToArray());
+        var reasons = result.Skipped.DistinctBy(s => s.Path).ToDictionary(s => s.Path, s => s.Reason, StringComparer.Ordinal);
+        return new(paths.Select((path, i) => (JsonNode)(result.Embedded[i]
+            ? new JsonObject
+            {
+                ["path"] = path,
+                ["embedding"] = new JsonArray(result.Vectors.AsSpan(i * dimension, dimension).ToArray().Select(v => (JsonNode)v).ToArray()),
+                ["norm"] = result.Norms[i],
+            }
+            : new JsonObject { ["path"] = path, ["embedding"] = null, ["norm"] = null, ["skipped"] = reasons.GetValueOrDefault(path) })).ToArray());
+    }
 
-    private static string Describe(string path, FaceEmbeddings result, int index)
+    private static string Describe(string path, ReadOnlySpan<float> values, float norm)
     {
-        var values = result.GetEmbedding(index);
         var preview = string.Join(", ", values[..Math.Min(PreviewValues, values.Length)].ToArray().Select(v => v.ToString("F4", CultureInfo.InvariantCulture)));
         return string.Create(CultureInfo.InvariantCulture,
-            $"{path}\tnorm {result.GetNorm(index):F4}\t[{preview}{(values.Length > PreviewValues ? ", ..." : string.Empty)}] ({values.Length} values)");
+            $"{path}\tnorm {norm:F4}\t[{preview}{(values.Length > PreviewValues ? ", ..." : string.Empty)}] ({values.Length} values)");
     }
 }

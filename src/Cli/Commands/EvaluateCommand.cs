@@ -86,6 +86,8 @@ internal static class EvaluateCommand
             ["foldAccuracies"] = new JsonArray([.. metrics.FoldAccuracies.Select(a => (JsonNode)a)]),
             ["foldThresholds"] = new JsonArray([.. metrics.FoldThresholds.Select(t => (JsonNode)t)]),
             ["pairsSource"] = pairs.Source,
+            ["skipped"] = PhotoOptions.ToJson(pairs.Skipped),
+            ["droppedFaces"] = PhotoOptions.ToJson(pairs.DroppedFaces),
             ["model"] = modelPath,
         };
     }

@@ -4,6 +4,7 @@ using System.Runtime.ExceptionServices;
 using KappaFace.MLNet.Onnx;
 using KappaFace.MLNet.Transforms;
 using KappaFace.MLNet.Data;
+using KappaFace.MLNet.Data.Alignment;
 using KappaFace.MLNet.Transforms.Evaluation;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -52,8 +53,14 @@ internal sealed class PairScoring
     /// <summary>The common options of <c>evaluate</c> and <c>calibrate</c>.</summary>
     public static Options CreateOptions() => new();
 
-    /// <summary>Loads or draws the pairs, embeds their images and scores them.</summary>
-    public static PairScoring Run(MLContext ml, string modelPath, string device, string dataFolder, string? pairsFile, int? pairCount, int seed, FaceFolderLoadOptions dataOptions, CancellationToken cancel)
+    /// <summary>Photos without a usable face (with <c>--detector</c> and <c>--on-no-face skip</c>); their pairs are not scored.</summary>
+    public IReadOnlyList<SkippedPhoto> Skipped { get; private init; } = [];
+
+    /// <summary>Faces dropped for degenerate landmarks (with <c>--detector</c>).</summary>
+    public IReadOnlyList<DroppedFace> DroppedFaces { get; private init; } = [];
+
+    /// <summary>Loads or draws the pairs, embeds their images (photos aligned first when <paramref name="photos"/> is given) and scores them.</summary>
+    public static PairScoring Run(MLContext ml, string modelPath, string device, string dataFolder, string? pairsFile, int? pairCount, int seed, FaceFolderLoadOptions dataOptions, PhotoInput? photos, CancellationToken cancel)
     {
         if (!Directory.Exists(dataFolder))
         {
@@ -115,8 +122,25 @@ internal sealed class PairScoring
         }
 
         using var embedder = FaceEmbedder.Open(modelPath, new FaceEmbedderOptions { ExecutionProvider = device });
-        float[] embeddings = EmbedFiles(embedder, images, cancel);
-        float[] scores = CosineSimilarity.ScorePairs(embeddings, embedder.EmbeddingSize, facePairs);
+        var embeddings = EmbedFiles(embedder, images, photos, cancel);
+        if (embeddings.Skipped.Count > 0 || embeddings.Dropped.Count > 0)
+        {
+            Console.Error.WriteLine(string.Join(Environment.NewLine, PhotoOptions.Lines(embeddings.Skipped, embeddings.Dropped)));
+        }
+
+        if (embeddings.Skipped.Count > 0)
+        {
+            int[] kept = [.. Enumerable.Range(0, same.Length).Where(p => embeddings.Embedded[facePairs[p].IndexA] && embeddings.Embedded[facePairs[p].IndexB])];
+            Console.Error.WriteLine($"Dropped {same.Length - kept.Length} of {same.Length} pairs that name one of the {embeddings.Skipped.Count} photos without a usable face.");
+            if (kept.Length == 0)
+            {
+                throw new FaceDataException("Every pair names a photo without a usable face: nothing is left to score.");
+            }
+
+            (facePairs, same, folds) = ([.. kept.Select(p => facePairs[p])], [.. kept.Select(p => same[p])], folds is null ? null : [.. kept.Select(p => folds[p])]);
+        }
+
+        float[] scores = CosineSimilarity.ScorePairs(embeddings.Vectors, embedder.EmbeddingSize, facePairs);
         var rows = scores.Select((s, p) => new ScoredRow { Score = s, Label = same[p], Fold = folds?[p] ?? 0 });
         IDataView data = ml.Data.LoadFromEnumerable(rows.ToArray());
         if (folds is null)
@@ -124,46 +148,92 @@ internal sealed class PairScoring
             data = ml.Transforms.DropColumns(FaceColumnNames.Fold).Fit(data).Transform(data);
         }
 
-        return new PairScoring(data, scores, same, folds is not null, source);
+        return new PairScoring(data, scores, same, folds is not null, source) { Skipped = embeddings.Skipped, DroppedFaces = embeddings.Dropped };
     }
 
     /// <summary>
-    /// Embeddings of image files, row-major (D floats each), decoded with <see cref="FaceImageFile"/> and run
-    /// through the embedder in its batches (<see cref="FaceEmbedderOptions.MaxBatch"/>), a chunk at a time.
+    /// Embeddings of image files, row-major (D floats each), run through the embedder in its batches
+    /// (<see cref="FaceEmbedderOptions.MaxBatch"/>), a chunk at a time. Crops are decoded with
+    /// <see cref="FaceImageFile"/>; with <paramref name="photos"/>, each file is a photo whose chosen face is
+    /// aligned to the model input (<see cref="PhotoFaces"/>), and photos skipped by its policies have no row.
     /// </summary>
-    public static float[] EmbedFiles(FaceEmbedder embedder, IReadOnlyList<string> files, CancellationToken cancel)
+    public static EmbeddedImages EmbedFiles(FaceEmbedder embedder, IReadOnlyList<string> files, PhotoInput? photos, CancellationToken cancel)
     {
         int size = embedder.InputSize;
+        int d = embedder.EmbeddingSize;
         int perImage = ModelContract.Channels * size * size;
-        var embeddings = new float[(long)files.Count * embedder.EmbeddingSize];
+        var result = new EmbeddedImages(new float[(long)files.Count * d], new float[files.Count], new bool[files.Count]);
         var pixels = new float[(long)Math.Min(DecodeChunk, files.Count) * perImage];
         for (int start = 0; start < files.Count; start += DecodeChunk)
         {
             int n = Math.Min(DecodeChunk, files.Count - start);
-            try
+            int[] rows = photos is null
+                ? DecodeCrops(files, start, n, size, pixels, cancel)
+                : AlignPhotos(photos with { Options = photos.Options with { Size = size } }, files, start, n, pixels, result, cancel);
+            cancel.ThrowIfCancellationRequested();
+            if (rows.Length == 0)
             {
-                Parallel.For(0, n, new ParallelOptions { CancellationToken = cancel }, j =>
-                {
-                    byte[] decoded = FaceImageFile.Decode(files[start + j], size);
-                    var target = pixels.AsSpan(j * perImage, perImage);
-                    for (int k = 0; k < perImage; k++)
-                    {
-                        target[k] = decoded[k];
-                    }
-                });
-            }
-            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
-            {
-                // The first undecodable file's own error (it names the file), not the parallel wrapper.
-                ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+                continue;
             }
 
-            cancel.ThrowIfCancellationRequested();
-            var result = embedder.Embed(pixels.AsSpan(0, n * perImage), n);
-            result.Vectors.Span.CopyTo(embeddings.AsSpan(start * embedder.EmbeddingSize));
+            var embedded = embedder.Embed(pixels.AsSpan(0, rows.Length * perImage), rows.Length);
+            for (int r = 0; r < rows.Length; r++)
+            {
+                int i = start + rows[r];
+                embedded.GetEmbedding(r).CopyTo(result.Vectors.AsSpan(i * d, d));
+                result.Norms[i] = embedded.GetNorm(r);
+                result.Embedded[i] = true;
+            }
         }
 
-        return embeddings;
+        return result;
+    }
+
+    // Crops decoded in parallel into pixel rows 0..n-1.
+    private static int[] DecodeCrops(IReadOnlyList<string> files, int start, int n, int size, float[] pixels, CancellationToken cancel)
+    {
+        int perImage = ModelContract.Channels * size * size;
+        try
+        {
+            Parallel.For(0, n, new ParallelOptions { CancellationToken = cancel }, j =>
+            {
+                byte[] decoded = FaceImageFile.Decode(files[start + j], size);
+                var target = pixels.AsSpan(j * perImage, perImage);
+                for (int k = 0; k < perImage; k++)
+                {
+                    target[k] = decoded[k];
+                }
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // The first undecodable file's own error (it names the file), not the parallel wrapper.
+            ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
+
+        return [.. Enumerable.Range(0, n)];
+    }
+
+    // Photos aligned into consecutive pixel rows; returns the chunk index of each row, records the skipped.
+    private static int[] AlignPhotos(PhotoInput photos, IReadOnlyList<string> files, int start, int n, float[] pixels, EmbeddedImages result, CancellationToken cancel)
+    {
+        int perImage = ModelContract.Channels * photos.Options.Size * photos.Options.Size;
+        var aligned = PhotoFaces.Crops(photos.Detector, [.. files.Skip(start).Take(n)], photos.Options, cancel);
+        var rows = new List<int>(n);
+        for (int j = 0; j < n; j++)
+        {
+            result.Dropped.AddRange(aligned[j].Dropped);
+            if (aligned[j].Skipped is { } skipped)
+            {
+                result.Skipped.Add(skipped);
+                continue;
+            }
+
+            aligned[j].Faces[0].Crop.WritePlanes(pixels.AsSpan(rows.Count * perImage, perImage));
+            rows.Add(j);
+        }
+
+        return [.. rows];
     }
 
     private static long SamePairs(ImageFolderScan scan) => scan.Identities.Sum(i => (long)i.Images.Count * (i.Images.Count - 1) / 2);
@@ -172,6 +242,17 @@ internal sealed class PairScoring
     {
         long total = scan.ImageCount;
         return (total * (total - 1) / 2) - SamePairs(scan);
+    }
+
+    /// <summary>Embeddings of image files.</summary>
+    /// <param name="Vectors">D floats per file (zeros for a skipped photo).</param>
+    /// <param name="Norms">Pre-normalisation norm per file.</param>
+    /// <param name="Embedded">False for a photo skipped by the photo policies.</param>
+    internal sealed record EmbeddedImages(float[] Vectors, float[] Norms, bool[] Embedded)
+    {
+        public List<SkippedPhoto> Skipped { get; } = [];
+
+        public List<DroppedFace> Dropped { get; } = [];
     }
 
     /// <summary>One scored pair as an <see cref="IDataView"/> row.</summary>
@@ -203,17 +284,26 @@ internal sealed class PairScoring
 
         public Option<string> OnBadImage { get; } = BadImageOption.Create();
 
-        public IEnumerable<Option> All => [Model, Data, Pairs, PairCount, Seed, Device, Json, OnBadImage];
+        public PhotoOptions Photos { get; } = new();
 
-        public PairScoring Score(MLContext ml, ParseResult parse, CancellationToken cancel) => PairScoring.Run(
-            ml,
-            parse.GetValue(Model)!.FullName,
-            parse.GetValue(Device)!,
-            parse.GetValue(Data)!.FullName,
-            parse.GetValue(Pairs)?.FullName,
-            parse.GetValue(PairCount),
-            parse.GetValue(Seed),
-            BadImageOption.Read(parse, OnBadImage),
-            cancel);
+        public IEnumerable<Option> All => [Model, Data, Pairs, PairCount, Seed, Device, Json, OnBadImage, .. Photos.All];
+
+        public PairScoring Score(MLContext ml, ParseResult parse, CancellationToken cancel)
+        {
+            string device = parse.GetValue(Device)!;
+            using var detector = Photos.Open(parse, device);
+            var photos = detector is null ? null : new PhotoInput(detector, Photos.Alignment(parse, ArcFaceTemplate.ReferenceSize, BadImageOption.Policy(parse, OnBadImage)));
+            return Photos.Explained(() => PairScoring.Run(
+                ml,
+                parse.GetValue(Model)!.FullName,
+                device,
+                parse.GetValue(Data)!.FullName,
+                parse.GetValue(Pairs)?.FullName,
+                parse.GetValue(PairCount),
+                parse.GetValue(Seed),
+                BadImageOption.Read(parse, OnBadImage),
+                photos,
+                cancel));
+        }
     }
 }

@@ -18,9 +18,11 @@ internal static class TrainCommand
         var onBadImage = BadImageOption.Create();
         var stream = new Option<bool>("--stream") { Description = "Decode images on the fly on background threads instead of loading the folder into memory." };
         var training = new TrainingOptionSet(new FaceTrainerOptions());
+        var photos = new PhotoOptions(detectorUse: " Given, --data holds photos: they are aligned at --image-size once, into --checkpoint-dir (else beside --out), and reused while unchanged.");
 
         var command = new Command("train", "Train a face-embedding model on an image folder.") { data, output, valFraction, json, onBadImage, stream };
         training.AddTo(command);
+        photos.AddTo(command);
         command.SetAction((parse, token) => CommandRunner.RunAsync(cancel =>
         {
             var options = training.Read(parse);
@@ -42,6 +44,10 @@ internal static class TrainCommand
 
             string folder = parse.GetValue(data)!.FullName;
             var loadOptions = BadImageOption.Read(parse, onBadImage);
+            var aligned = photos.DetectorPath(parse) is null
+                ? null
+                : TrainingPhotos.Align(photos, parse, folder, options, parse.GetValue(output)?.FullName, loadOptions.OnBadImage, cancel);
+            folder = aligned?.Path ?? folder;
             var (train, validation, dataReport) = parse.GetValue(stream)
                 ? Stream(folder, options, validationFraction, loadOptions)
                 : Load(folder, options, validationFraction, loadOptions);
@@ -61,7 +67,13 @@ internal static class TrainCommand
             }
             if (parse.GetValue(json) is { } jsonTarget)
             {
-                TrainingReportJson.Write(TrainingReportJson.Build(options, result, modelPath, dataReport), jsonTarget);
+                var document = TrainingReportJson.Build(options, result, modelPath, dataReport);
+                if (aligned is not null)
+                {
+                    document["alignment"] = TrainingPhotos.ToJson(aligned);
+                }
+
+                TrainingReportJson.Write(document, jsonTarget);
             }
             return CommandRunner.Ok;
         }, token));

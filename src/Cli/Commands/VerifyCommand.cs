@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using KappaFace.MLNet.Cli.Output;
+using KappaFace.MLNet.Data;
 using KappaFace.MLNet.Onnx;
 using KappaFace.MLNet.Transforms.Evaluation;
 
@@ -22,7 +23,9 @@ internal static class VerifyCommand
         var device = new Option<string>("--device") { Description = "ONNX Runtime device: auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
         var imageA = new Argument<FileInfo>("IMAGE_A") { Description = "The first face image." };
         var imageB = new Argument<FileInfo>("IMAGE_B") { Description = "The second face image." };
+        var photos = new PhotoOptions(noFacePolicy: false, detectorUse: " Given, both images are photos: the chosen face of each is aligned to the model input first.");
         var command = new Command("verify", "Decide whether two face images show the same person.") { model, threshold, json, device, imageA, imageB };
+        photos.AddTo(command);
         command.SetAction((parse, token) => CommandRunner.RunAsync(cancel =>
         {
             string modelPath = parse.GetValue(model)!.FullName;
@@ -36,7 +39,9 @@ internal static class VerifyCommand
             double limit = given ?? embedder.Threshold ?? throw new InvalidOperationException(
                 $"The model '{modelPath}' has no verification.threshold in its card: pass --threshold X or calibrate it with 'kappaface calibrate'.");
             string[] paths = [parse.GetValue(imageA)!.FullName, parse.GetValue(imageB)!.FullName];
-            float[] embeddings = PairScoring.EmbedFiles(embedder, paths, cancel);
+            using var detector = photos.Open(parse, parse.GetValue(device)!);
+            var input = detector is null ? null : new PhotoInput(detector, photos.Alignment(parse, embedder.InputSize, BadImagePolicy.Fail));
+            float[] embeddings = PairScoring.EmbedFiles(embedder, paths, input, cancel).Vectors;
             int d = embedder.EmbeddingSize;
             float score = CosineSimilarity.Compute(embeddings.AsSpan(0, d), embeddings.AsSpan(d, d));
             bool same = score >= (float)limit;
