@@ -13,8 +13,8 @@ namespace KappaFace.MLNet.Cli.Tests;
 /// </summary>
 public class PhotoOptionsTests(CliFixture fixture) : IClassFixture<CliFixture>
 {
-    private static string[] Epochs(int epochs) =>
-        ["--backbone", "tiny", "--image-size", "32", "--embedding-size", "8", "--epochs", $"{epochs}", "--batch-size", "4", "--device", "cpu", "--seed", "1"];
+    private static readonly string[] TrainArguments =
+        ["--backbone", "tiny", "--image-size", "32", "--embedding-size", "8", "--epochs", "1", "--batch-size", "4", "--device", "cpu", "--seed", "1"];
 
     [Fact]
     public void Embed_keeps_argument_order_lists_a_skipped_photo_in_place_and_matches_photos_embedded_alone()
@@ -84,8 +84,11 @@ public class PhotoOptionsTests(CliFixture fixture) : IClassFixture<CliFixture>
     {
         using var folder = PhotoFolder(out string detector);
         string data = Path.Combine(folder.Path, "photos");
+        // Every pair of the eight photos (12 same, 16 different) and two naming the photo without a face.
+        string[] names = [.. from who in new[] { "ann", "bob" } from i in Enumerable.Range(1, 4) select $"{who}/{i}.png"];
+        var lines = from a in Enumerable.Range(0, 8) from b in Enumerable.Range(a + 1, 7 - a) select $"{names[a]} {names[b]} {(a / 4 == b / 4 ? 1 : 0)}";
         string pairs = folder.Bytes("pairs.txt", System.Text.Encoding.UTF8.GetBytes(
-            "ann/1.png ann/2.png 1\nbob/1.png bob/2.png 1\nann/1.png bob/1.png 0\nann/2.png bob/2.png 0\nann/1.png carl/empty.png 0\ncarl/empty.png bob/1.png 0\n"));
+            string.Join('\n', lines) + "\nann/1.png carl/empty.png 0\ncarl/empty.png bob/1.png 0\n"));
         string json = Path.Combine(folder.Path, "eval.json");
 
         var (code, _, stderr) = CliHarness.Run("evaluate", "--model", fixture.ModelPath, "--data", data, "--pairs", pairs, "--detector", detector,
@@ -93,9 +96,9 @@ public class PhotoOptionsTests(CliFixture fixture) : IClassFixture<CliFixture>
 
         Assert.True(code == 0, stderr);
         var report = JsonNode.Parse(File.ReadAllText(json))!;
-        Assert.Equal(4, report["pairs"]!.GetValue<int>());
+        Assert.Equal(28, report["pairs"]!.GetValue<int>());
         Assert.Equal(["carl/empty.png"], report["skipped"]!.AsArray().Select(s => Path.GetRelativePath(data, s!["path"]!.GetValue<string>()).Replace('\\', '/')));
-        Assert.Contains("Dropped 2 of 6 pairs", stderr, StringComparison.Ordinal);
+        Assert.Contains("Dropped 2 of 30 pairs", stderr, StringComparison.Ordinal);
 
         (code, _, stderr) = CliHarness.Run("evaluate", "--model", fixture.ModelPath, "--data", data, "--pairs", pairs, "--detector", detector, "--device", "cpu");
         Assert.Equal(1, code);
@@ -112,7 +115,7 @@ public class PhotoOptionsTests(CliFixture fixture) : IClassFixture<CliFixture>
         string json = Path.Combine(folder.Path, "train.json");
 
         var (code, _, stderr) = CliHarness.Run(["train", "--data", data, "--detector", detector, "--on-no-face", "skip", "--checkpoint-dir", checkpoints,
-            "--out", Path.Combine(folder.Path, "m.onnx"), "--json", json, .. Epochs(1)]);
+            "--out", Path.Combine(folder.Path, "m.onnx"), "--json", json, .. TrainArguments]);
 
         Assert.True(code == 0, stderr);
         string aligned = Path.Combine(checkpoints, "aligned-faces");
@@ -129,7 +132,7 @@ public class PhotoOptionsTests(CliFixture fixture) : IClassFixture<CliFixture>
         Assert.Equal(2, JsonNode.Parse(File.ReadAllText(json))!["classes"]!.GetValue<int>());
 
         (code, _, stderr) = CliHarness.Run(["train", "--data", data, "--detector", detector, "--on-no-face", "skip", "--checkpoint-dir", checkpoints,
-            "--resume", "--json", json, .. Epochs(2)]);
+            "--resume", "--json", json, .. TrainArguments]);
 
         Assert.True(code == 0, stderr);
         Assert.Contains("Reusing the aligned photos", stderr, StringComparison.Ordinal);
@@ -149,10 +152,10 @@ public class PhotoOptionsTests(CliFixture fixture) : IClassFixture<CliFixture>
 
         Assert.True(code == 0, stderr);
         var report = JsonNode.Parse(File.ReadAllText(json))!;
-        Assert.Equal(4, report["degenerateLandmarks"]!.GetValue<int>());
-        Assert.Equal(4, report["droppedFaces"]!.AsArray().Count);
+        Assert.Equal(8, report["degenerateLandmarks"]!.GetValue<int>());
+        Assert.Equal(8, report["droppedFaces"]!.AsArray().Count);
         Assert.All(report["droppedFaces"]!.AsArray(), d => Assert.Equal("landmarks on one line", d!["reason"]!.GetValue<string>()));
-        Assert.Contains("4 with only degenerate landmarks", stderr, StringComparison.Ordinal);
+        Assert.Contains("8 with only degenerate landmarks", stderr, StringComparison.Ordinal);
     }
 
     private static float[] Embedding(JsonNode entry) => [.. entry["embedding"]!.AsArray().Select(v => v!.GetValue<float>())];
@@ -164,15 +167,18 @@ public class PhotoOptionsTests(CliFixture fixture) : IClassFixture<CliFixture>
 
     private static string Empty(TempFolder folder, string relative) => folder.Image(relative, 224, 224, (_, _) => SKColors.Black);
 
-    /// <summary>photos/ann/{1,2}.png, photos/bob/{1,2}.png (one blue square each) and photos/carl/empty.png.</summary>
+    /// <summary>photos/ann/1..4.png, photos/bob/1..4.png (one blue square each) and photos/carl/empty.png.</summary>
     private static TempFolder PhotoFolder(out string detector)
     {
         var folder = new TempFolder();
         detector = folder.Bytes("det.onnx", TinyRetinaFace.BlueDotDetector());
-        Photo(folder, "photos/ann/1.png", 100, 60, 10);
-        Photo(folder, "photos/ann/2.png", 60, 100, 60);
-        Photo(folder, "photos/bob/1.png", 40, 150, 110);
-        Photo(folder, "photos/bob/2.png", 150, 40, 160);
+        // Squares whose left and top are 4 past a multiple of 8 hold exactly one stride-8 sample: one face each.
+        (int Left, int Top)[] places = [(100, 60), (60, 100), (20, 180), (180, 20), (140, 140), (36, 100), (100, 36), (172, 116)];
+        for (int i = 0; i < places.Length; i++)
+        {
+            Photo(folder, $"photos/{(i < 4 ? "ann" : "bob")}/{(i % 4) + 1}.png", places[i].Left, places[i].Top, (byte)(10 + (30 * i)));
+        }
+
         Empty(folder, "photos/carl/empty.png");
         return folder;
     }
