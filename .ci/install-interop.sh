@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the third-party runtimes the ONNX interop tests compare against (design.md section 2):
+# Installs the third-party runtimes the ONNX interop tests compare against (docs/onnx-model.md):
 #   - Debian's python3-onnx (onnx.checker) and python3-opencv (OpenCV DNN), via apt-get;
 #   - Debian's python3-torch (the PyTorch peer in benchmarks/peer and its architecture test), and
 #     libopenblas0-pthread, which benchmarks/PeerComparison offers that peer through LD_LIBRARY_PATH;

@@ -15,7 +15,8 @@ public static class ExperimentPlan
     public static IReadOnlyList<string> Splits { get; } = [SplitNames.LongTail, SplitNames.Balanced];
 
     /// <summary>
-    /// The KappaFace ablations of spec section 2.3. T = 0.4 and gamma = 0.7 are the defaults, so the main
+    /// The KappaFace ablations (docs/experiments.md): concentration term only (gamma = 1), sample-count term only
+    /// (gamma = 0), and T below and above its default. T = 0.4 and gamma = 0.7 are the defaults, so the main
     /// KappaFace run of the same seed is the T = 0.4 point and is not trained twice.
     /// </summary>
     public static IReadOnlyList<(string Variant, Func<MarginOptions, MarginOptions> Configure)> Ablations { get; } =

@@ -80,7 +80,7 @@ internal static class SelfChild
 internal sealed class PythonPeer(BenchmarkSettings settings, PeerScripts scripts, string name, string description,
     IReadOnlyDictionary<string, string?> environment) : IContender
 {
-    /// <summary>glibc's thresholds at 1 GiB, what the library's tuning sets with mallopt (design.md section 8).</summary>
+    /// <summary>glibc's thresholds at 1 GiB, what the library's tuning sets with mallopt (docs/benchmarks.md, "Allocator").</summary>
     public static readonly IReadOnlyDictionary<string, string?> AllocatorTuning = new Dictionary<string, string?>
     {
         ["MALLOC_MMAP_THRESHOLD_"] = "1073741824",

@@ -37,7 +37,7 @@ internal static class Machine
         _ => $"{bytes / 1024:F0} KiB",
     };
 
-    /// <summary>The shared data set <paramref name="name"/> in a <c>shared/data</c> folder above the working directory.</summary>
+    /// <summary>The real face data set <paramref name="name"/> in a <c>shared/data</c> folder above the working directory (the shared data folder, see README Tests section).</summary>
     public static string FindDataSet(string name)
     {
         for (var folder = new DirectoryInfo(Environment.CurrentDirectory); folder is not null; folder = folder.Parent)

@@ -6,8 +6,8 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace KappaFace.MLNet.Onnx;
 
 /// <summary>
-/// Computes face embeddings with an ONNX model that follows the KappaFace contract (design section
-/// 2). Opening checks the file, the model card and the input/output contract and fails with an
+/// Computes face embeddings with an ONNX model that follows the KappaFace contract
+/// (docs/onnx-model.md). Opening checks the file, the model card and the input/output contract and fails with an
 /// <see cref="OnnxModelException"/> naming the file. Thread-safe: any number of threads may call
 /// <c>Embed</c> at once on one instance; <see cref="Dispose"/> waits for running calls.
 /// </summary>

@@ -5,7 +5,7 @@ using KappaFace.MLNet.Onnx.Proto;
 namespace KappaFace.MLNet.Onnx;
 
 /// <summary>
-/// Typed view of a model's <c>metadata_props</c> (design section 2). Key names are in
+/// Typed view of a model's <c>metadata_props</c> (docs/onnx-model.md, "Model card"). Key names are in
 /// <see cref="ModelCardKeys"/>. Reading keeps unknown keys in <see cref="AdditionalProperties"/> and
 /// writes them back. Immutable: use <c>with</c> or <see cref="WithThreshold"/> for changed copies.
 /// Two cards are equal when they write the same metadata.

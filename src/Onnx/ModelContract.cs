@@ -1,7 +1,7 @@
 namespace KappaFace.MLNet.Onnx;
 
 /// <summary>
-/// The fixed facts of the KappaFace embedding model (design section 2): tensor names, the dynamic
+/// The fixed facts of the KappaFace embedding model (docs/onnx-model.md, Contract): tensor names, the dynamic
 /// batch dimension, the ONNX IR and opset versions, and the in-graph input normalisation.
 /// </summary>
 public static class ModelContract

@@ -25,7 +25,7 @@ public static class FaceRecognitionMLContextExtensions
 /// Face recognition tasks on an <see cref="MLContext"/>, in the style of ML.NET's task catalogs
 /// (<c>mlContext.BinaryClassification</c>): <see cref="Trainers"/>, <see cref="Evaluate"/>,
 /// <see cref="CalibrateThreshold"/>, and data helpers that turn image folders and pairs files
-/// (design.md section 5) into <see cref="IDataView"/>s.
+/// (docs/verification.md, "Data formats") into <see cref="IDataView"/>s.
 /// </summary>
 // Catalog methods are instance methods, as in ML.NET's own catalogs, even where they need no state.
 #pragma warning disable CA1822
@@ -51,7 +51,7 @@ public sealed class FaceRecognitionCatalog
     public FaceRecognitionTrainers Trainers { get; }
 
     /// <summary>
-    /// Verification metrics of scored pairs (design.md section 3): k-fold accuracy (mean and std, each
+    /// Verification metrics of scored pairs (docs/verification.md): k-fold accuracy (mean and std, each
     /// fold's threshold chosen on the other folds), AUC, EER, TAR at FAR 1e-1..1e-4, the best threshold
     /// and the ROC curve.
     /// </summary>
@@ -180,7 +180,7 @@ public sealed class FaceRecognitionCatalog
     }
 
     /// <summary>
-    /// A pairs file in either format of design.md section 5 as rows: <see cref="FaceColumnNames.ImagePathA"/>,
+    /// A pairs file in either format of docs/verification.md as rows: <see cref="FaceColumnNames.ImagePathA"/>,
     /// <see cref="FaceColumnNames.ImagePathB"/> (full paths), <see cref="FaceColumnNames.Label"/> (Boolean,
     /// true = same identity) and, for an LFW file with a <c>FOLDS&lt;TAB&gt;N</c> header,
     /// <see cref="FaceColumnNames.Fold"/> (Int32, 0-based) for <see cref="Evaluate"/>.

@@ -18,7 +18,7 @@ public static class FaceTransformsCatalog
     /// with a KappaFace ONNX model file.
     /// </summary>
     /// <param name="catalog">The transforms catalog.</param>
-    /// <param name="modelFile">The ONNX model (design.md section 2).</param>
+    /// <param name="modelFile">The ONNX model (docs/onnx-model.md).</param>
     /// <param name="gpuDeviceId">CUDA device, or null for <c>MLContext.GpuDeviceId</c> (as <c>ApplyOnnxModel</c>).</param>
     /// <param name="fallbackToCpu">Use the CPU when the GPU cannot be used.</param>
     /// <returns>The estimator.</returns>
@@ -33,7 +33,7 @@ public static class FaceTransformsCatalog
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="outputColumnName">The embedding column to write.</param>
     /// <param name="inputColumnName">The image or pixel column to read.</param>
-    /// <param name="modelFile">The ONNX model (design.md section 2).</param>
+    /// <param name="modelFile">The ONNX model (docs/onnx-model.md).</param>
     /// <param name="gpuDeviceId">CUDA device, or null for <c>MLContext.GpuDeviceId</c> (as <c>ApplyOnnxModel</c>).</param>
     /// <param name="fallbackToCpu">Use the CPU when the GPU cannot be used.</param>
     /// <returns>The estimator.</returns>

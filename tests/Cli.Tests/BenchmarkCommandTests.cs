@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace KappaFace.MLNet.Cli.Tests;
 
-/// <summary><c>kappaface benchmark</c>: the design's JSON shape and one-line errors.</summary>
+/// <summary><c>kappaface benchmark</c>: the JSON shape of docs/cli.md and one-line errors.</summary>
 public class BenchmarkCommandTests(CliFixture fixture) : IClassFixture<CliFixture>
 {
     [Fact]

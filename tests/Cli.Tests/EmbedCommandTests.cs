@@ -4,7 +4,7 @@ using KappaFace.MLNet.Data;
 
 namespace KappaFace.MLNet.Cli.Tests;
 
-/// <summary><c>kappaface embed</c>: the design JSON shape, the loader's decoding rules, one-line errors.</summary>
+/// <summary><c>kappaface embed</c>: the JSON shape of docs/cli.md, the loader's decoding rules, one-line errors.</summary>
 public class EmbedCommandTests(CliFixture fixture) : IClassFixture<CliFixture>
 {
     [Fact]

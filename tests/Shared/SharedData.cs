@@ -29,7 +29,7 @@ internal static class SharedData
         return System.IO.Directory.Exists(path) ? path : null;
     }
 
-    /// <summary>The path of a shared pretrained model (e.g. retinaface-mnet025.onnx, in ../shared/models beside the data), or null when absent.</summary>
+    /// <summary>The path of a pretrained model (e.g. retinaface-mnet025.onnx, in a <c>models</c> folder beside the data folder; docs/alignment.md says where detectors come from), or null when absent.</summary>
     public static string? Model(string fileName)
     {
         string? parent = Directory is null ? null : Path.GetDirectoryName(Path.GetFullPath(Directory));

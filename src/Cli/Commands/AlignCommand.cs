@@ -8,7 +8,7 @@ namespace KappaFace.MLNet.Cli.Commands;
 
 /// <summary>
 /// <c>kappaface align</c>: a folder of photos into a folder of aligned face crops (<see cref="FolderAligner"/>),
-/// with progress and a summary on standard error and the JSON report of design section 4b.
+/// with progress and a summary on standard error and the JSON report of docs/cli.md.
 /// </summary>
 internal static class AlignCommand
 {
@@ -79,7 +79,7 @@ internal static class AlignCommand
         return string.Join(Environment.NewLine, lines) + Environment.NewLine;
     }
 
-    /// <summary>The JSON shape of design section 4b, plus crops, degenerateLandmarks, cutByBorder, multiple, converted, droppedFaces and pairsFile.</summary>
+    /// <summary>The <c>align --json</c> document (docs/cli.md, docs/alignment.md).</summary>
     public static JsonObject ToJson(FolderAlignmentReport r)
     {
         ArgumentNullException.ThrowIfNull(r);

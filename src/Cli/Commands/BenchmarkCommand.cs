@@ -8,7 +8,7 @@ namespace KappaFace.MLNet.Cli.Commands;
 
 /// <summary>
 /// <c>kappaface benchmark</c>: embedding throughput and batch latency of a model with the embedding
-/// contract (<see cref="EmbeddingBenchmark"/>); JSON shape of design.md section 4b.
+/// contract (<see cref="EmbeddingBenchmark"/>); JSON shape: docs/cli.md.
 /// </summary>
 internal static class BenchmarkCommand
 {

@@ -14,7 +14,7 @@ namespace KappaFace.MLNet.Cli.Commands;
 /// </summary>
 internal static class CalibrateCommand
 {
-    /// <summary>The default target false accept rate (design.md section 3).</summary>
+    /// <summary>The default target false accept rate (docs/verification.md, "Threshold calibration").</summary>
     public const double DefaultFar = 1e-3;
 
     public static Command Create()

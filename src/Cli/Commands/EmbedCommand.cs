@@ -11,7 +11,7 @@ namespace KappaFace.MLNet.Cli.Commands;
 /// <c>kappaface embed</c>: the L2-normalised embedding and pre-normalisation norm of each image, with an
 /// ONNX model run by ONNX Runtime. Images are decoded and resized with the training loader's rules
 /// (<see cref="FaceImageFile"/>), so a file embeds exactly as it trained; with <c>--detector</c> each image is a
-/// photo whose chosen face is aligned to the model input first. JSON shape of design.md section 4.
+/// photo whose chosen face is aligned to the model input first. JSON shape: docs/cli.md.
 /// </summary>
 internal static class EmbedCommand
 {

@@ -9,13 +9,13 @@ using Microsoft.ML;
 namespace KappaFace.MLNet.Cli.Commands;
 
 /// <summary>
-/// <c>kappaface evaluate</c>: verification metrics of a model on labelled pairs (design.md section 3) with the
+/// <c>kappaface evaluate</c>: verification metrics of a model on labelled pairs (docs/verification.md) with the
 /// catalog's <c>Evaluate</c>: the folds of an LFW pairs file, else 10 folds balanced by label and seeded.
-/// JSON shape of design.md section 4; <c>--plot DIR</c> adds the ROC curve and score histograms as PNG.
+/// JSON shape of docs/cli.md; <c>--plot DIR</c> adds the ROC curve and score histograms as PNG.
 /// </summary>
 internal static class EvaluateCommand
 {
-    /// <summary>Folds built when the pairs have none of their own (design.md section 3).</summary>
+    /// <summary>Folds built when the pairs have none of their own (docs/verification.md, "Metrics").</summary>
     public const int DefaultFolds = 10;
 
     public static Command Create()
@@ -58,7 +58,7 @@ internal static class EvaluateCommand
         return command;
     }
 
-    /// <summary>The <c>evaluate --json</c> document: the fixed keys of design.md section 4 plus details.</summary>
+    /// <summary>The <c>evaluate --json</c> document: the fixed keys of docs/cli.md plus details.</summary>
     public static JsonObject ToJson(VerificationMetrics metrics, PairScoring pairs, string modelPath)
     {
         ArgumentNullException.ThrowIfNull(metrics);

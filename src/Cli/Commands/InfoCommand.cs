@@ -11,7 +11,7 @@ namespace KappaFace.MLNet.Cli.Commands;
 /// <summary>
 /// <c>kappaface info</c>: describes an ONNX model file (inputs, outputs with named dimensions, the
 /// model card) without creating an ONNX Runtime session, so it also works on files that break the
-/// embedding contract. JSON shape of design.md section 4, plus producer, IR and opset keys.
+/// embedding contract. JSON shape: docs/cli.md.
 /// </summary>
 internal static class InfoCommand
 {

@@ -7,7 +7,7 @@ namespace KappaFace.MLNet.Cli.Commands;
 internal static class ModelWriter
 {
     /// <summary>
-    /// Exports the trained backbone as the ONNX embedding model (design section 2) with the full model
+    /// Exports the trained backbone as the ONNX embedding model (docs/onnx-model.md) with the full model
     /// card of the run (loss and hyper-parameters, classes, images, seed, epochs; alignment <c>none</c>,
     /// since an image folder does not say how its faces were aligned). Returns the path written.
     /// </summary>

@@ -8,7 +8,7 @@ using KappaFace.MLNet.Data;
 
 namespace KappaFace.MLNet.Cli.Output;
 
-/// <summary>The <c>train --json</c> document of design.md section 4 (fixed key names; extra keys allowed).</summary>
+/// <summary>The <c>train --json</c> document of docs/cli.md (fixed key names; extra keys allowed).</summary>
 internal static class TrainingReportJson
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };

@@ -9,7 +9,7 @@ namespace KappaFace.MLNet.Data;
 /// <see cref="Pixels"/> holds <see cref="Count"/> images of 3 x <see cref="ImageSize"/> x
 /// <see cref="ImageSize"/> bytes, one after another: for each image the R plane, then the G plane, then
 /// the B plane, each row-major (CHW), values 0..255. This is the layout ML.NET's <c>ExtractPixels</c>
-/// emits with its defaults (and the ONNX model's <c>input</c>, design.md section 2), as bytes rather than
+/// emits with its defaults (and the ONNX model's <c>input</c>, docs/onnx-model.md), as bytes rather than
 /// floats to take a quarter of the memory.
 /// </para>
 /// <para>

@@ -3,7 +3,7 @@ using System.Collections.Frozen;
 namespace KappaFace.MLNet.Data;
 
 /// <summary>
-/// Reads the layout of an image folder (<c>DIR/&lt;identity&gt;/&lt;image&gt;</c>, design.md section 5)
+/// Reads the layout of an image folder (<c>DIR/&lt;identity&gt;/&lt;image&gt;</c>, docs/verification.md, "Data formats")
 /// without decoding any image.
 /// </summary>
 public static class ImageFolder

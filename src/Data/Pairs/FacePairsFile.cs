@@ -1,6 +1,6 @@
 namespace KappaFace.MLNet.Data;
 
-/// <summary>The two formats of a pairs file (design.md section 5).</summary>
+/// <summary>The two formats of a pairs file (docs/verification.md, "Data formats").</summary>
 public enum PairsFileFormat
 {
     /// <summary><c>PATH_A PATH_B LABEL</c> lines.</summary>

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace KappaFace.MLNet.Data;
 
 /// <summary>
-/// Reads verification pairs files (design.md section 5) in either format:
+/// Reads verification pairs files (docs/verification.md, "Data formats") in either format:
 /// <list type="bullet">
 /// <item><description><b>Paths</b>: one pair per line, <c>PATH_A PATH_B LABEL</c>; paths relative to
 /// the image folder (or absolute); LABEL 1 = same identity, 0 = different.</description></item>

@@ -4,7 +4,7 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace KappaFace.MLNet.Onnx.Runtime;
 
 /// <summary>
-/// Checks a loaded session against the embedding-model contract (design section 2): one input
+/// Checks a loaded session against the embedding-model contract (docs/onnx-model.md, Contract): one input
 /// <c>input</c> float32 <c>[batch, 3, H, H]</c>; outputs <c>embedding</c> float32 <c>[batch, D]</c> and
 /// <c>embedding_norm</c> float32 <c>[batch, 1]</c>; and the model card agreeing with H and D.
 /// </summary>

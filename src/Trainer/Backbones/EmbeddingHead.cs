@@ -7,7 +7,7 @@ namespace KappaFace.MLNet.Trainer.Backbones;
 /// <summary>
 /// The embedding head every backbone ends with: flatten the last feature map, dropout, a linear
 /// layer to D, then BatchNorm1d whose scale is fixed at 1 and never trained (only its shift is).
-/// Freezing the scale follows insightface (spec pitfall 18): the embedding's length is then set by
+/// Freezing the scale follows insightface (arcface_torch, and the KappaFace reference built on it): the embedding's length is then set by
 /// the network alone, and checkpoints keep the same layout as the reference.
 /// State-dict keys: <c>fc.weight</c>, <c>fc.bias</c> (when present), <c>features.*</c>.
 /// </summary>

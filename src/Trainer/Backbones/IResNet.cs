@@ -6,8 +6,8 @@ using static TorchSharp.torch;
 namespace KappaFace.MLNet.Trainer.Backbones;
 
 /// <summary>
-/// insightface's IResNet (the ArcFace "r18" ... "r100" networks), built from the layout in the
-/// KappaFace spec (section 2.1): a stride-1 conv3x3-BN-PReLU stem with 64 channels, four stages of
+/// insightface's IResNet (the ArcFace "r18" ... "r100" networks), built from the layout of arcface_torch's
+/// <c>iresnet.py</c> (which the KappaFace reference code also uses): a stride-1 conv3x3-BN-PReLU stem with 64 channels, four stages of
 /// <see cref="IBasicBlock"/> with 64/128/256/512 channels that each halve the resolution in their
 /// first block, a BatchNorm2d over the last feature map, and the shared <see cref="EmbeddingHead"/>
 /// (flatten 512 x (S/16)^2, dropout, linear with bias, BatchNorm1d with a frozen scale).

@@ -3,7 +3,7 @@ using KappaFace.MLNet.Trainer.Heads;
 namespace KappaFace.MLNet.Trainer.Concentration;
 
 /// <summary>
-/// KappaFace's per-class weights in float64, without tensors (spec 1.2 and 1.5-1.7): concentration estimate,
+/// KappaFace's per-class weights in float64, without tensors (docs/kappaface.md, equations 5 to 9): concentration estimate,
 /// concentration weight, sample-count weight and their combination <c>psi</c>.
 /// </summary>
 public static class ConcentrationMath
@@ -43,7 +43,7 @@ public static class ConcentrationMath
     /// <param name="clamp">
     /// 0 for the reference's arithmetic. A positive value clamps <c>Rbar</c> to <c>[0, 1 - clamp]</c> and treats a
     /// class at the bound as the exact degenerate case (+inf), so a singleton class whose unit vector's norm is a
-    /// rounding error from 1 does not produce a huge finite outlier (spec 1.9).
+    /// rounding error from 1 does not produce a huge finite outlier (docs/kappaface.md, Edge cases).
     /// </param>
     public static double RawKappa(double resultantLength, int dimension, double clamp)
     {

@@ -3,7 +3,7 @@ namespace KappaFace.MLNet.Trainer.Concentration;
 /// <summary>
 /// What KappaFace computed at the end of an epoch, per class in label order; the margins are those used during
 /// the next epoch. Also carries the summary the reference logs (concentration min/max/mean), which reveals the
-/// singleton outliers of spec 1.9.
+/// singleton outliers described in docs/kappaface.md, Edge cases.
 /// </summary>
 public sealed class KappaEpochStatistics
 {

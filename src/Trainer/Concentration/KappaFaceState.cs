@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace KappaFace.MLNet.Trainer.Concentration;
 
 /// <summary>
-/// KappaFace's per-class bookkeeping (spec 1.2-1.8): class sums of unit vectors accumulated every step, and the
+/// KappaFace's per-class bookkeeping (docs/kappaface.md, section 3): class sums of unit vectors accumulated every step, and the
 /// margins <c>m0 * psi</c> recomputed from them once per epoch by <see cref="EndEpoch"/>.
 /// </summary>
 /// <remarks>

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace KappaFace.MLNet.Trainer.Concentration;
 
 /// <summary>
-/// KappaFace's memory buffer (spec 1.3a): one unit vector per training image, indexed by dataset index, blended
+/// KappaFace's memory buffer (docs/kappaface.md, section 2a): one unit vector per training image, indexed by dataset index, blended
 /// with the image's latest feature after every optimizer step and renormalised. The updated rows feed the class
 /// sums.
 /// </summary>

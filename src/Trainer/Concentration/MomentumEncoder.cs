@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace KappaFace.MLNet.Trainer.Concentration;
 
 /// <summary>
-/// KappaFace's momentum encoder (spec 1.3b): an exponential-moving-average twin of the backbone, without gradients
+/// KappaFace's momentum encoder (docs/kappaface.md, section 2b): an exponential-moving-average twin of the backbone, without gradients
 /// and in eval mode, that embeds each batch a second time to feed the class sums.
 /// </summary>
 /// <remarks>

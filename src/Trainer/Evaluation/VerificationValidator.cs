@@ -7,7 +7,7 @@ namespace KappaFace.MLNet.Trainer.Evaluation;
 
 /// <summary>
 /// Verification accuracy of a backbone on held-out identities: a fixed, seeded set of balanced pairs,
-/// cosine scores, and k-fold accuracy with thresholds chosen on the other folds (design.md section 3).
+/// cosine scores, and k-fold accuracy with thresholds chosen on the other folds (docs/verification.md).
 /// </summary>
 public sealed class VerificationValidator
 {

@@ -15,7 +15,7 @@ internal sealed record ConvGeometry(long[] Kernel, long[] Strides, long[] Pads, 
 /// <summary>
 /// Emits the ONNX nodes of each layer kind through <see cref="OnnxGraphBuilder"/>, using only the
 /// plain opset-13 operators that ONNX Runtime, onnxruntime-node and OpenCV 4.6 DNN all load
-/// (design section 2). Tensors and initialisers are named after the module path they come from
+/// (docs/onnx-model.md, Contract). Tensors and initialisers are named after the module path they come from
 /// (<c>layer1.0.conv1</c>, <c>layer1.0.conv1.weight</c>), so a graph viewer maps back to the network.
 /// </summary>
 internal sealed class ExportGraph

@@ -9,7 +9,7 @@ using KappaFace.MLNet.Trainer.Training;
 namespace KappaFace.MLNet.Trainer.Export;
 
 /// <summary>
-/// Builds the model card (the ONNX <c>metadata_props</c>, design section 2) of an exported backbone:
+/// Builds the model card (the ONNX <c>metadata_props</c>, docs/onnx-model.md) of an exported backbone:
 /// the input contract (size, RGB, 0..255, NCHW, alignment), the embedding size, and, for a trained
 /// model, the loss with its hyper-parameters and a summary of the training run.
 /// </summary>

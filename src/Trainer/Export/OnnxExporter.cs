@@ -7,7 +7,7 @@ using KappaFace.MLNet.Trainer.Import;
 namespace KappaFace.MLNet.Trainer.Export;
 
 /// <summary>
-/// Exports a <see cref="FaceBackbone"/> as the KappaFace ONNX embedding model (design section 2):
+/// Exports a <see cref="FaceBackbone"/> as the KappaFace ONNX embedding model (docs/onnx-model.md):
 /// input <c>input</c> float32 <c>[batch, 3, S, S]</c> (RGB, raw 0..255) normalised by the first nodes,
 /// the backbone in eval mode with batch norms folded where legal, and the outputs <c>embedding</c>
 /// (<c>[batch, D]</c>, L2-normalised) and <c>embedding_norm</c> (<c>[batch, 1]</c>); IR 8, opset 13,

@@ -1,6 +1,6 @@
 namespace KappaFace.MLNet.Trainer.Heads;
 
-/// <summary>Where KappaFace takes the per-sample unit vectors whose class sums estimate the concentration (spec 1.3).</summary>
+/// <summary>Where KappaFace takes the per-sample unit vectors whose class sums estimate the concentration (docs/kappaface.md, section 2).</summary>
 public enum ConcentrationSource
 {
     /// <summary>

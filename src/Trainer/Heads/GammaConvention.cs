@@ -2,7 +2,7 @@ namespace KappaFace.MLNet.Trainer.Heads;
 
 /// <summary>
 /// Which of the two KappaFace weights <see cref="KappaFaceOptions.Gamma"/> multiplies when they are combined into
-/// <c>psi</c>. The reference code and the transcription of paper v1 disagree (spec 1.7).
+/// <c>psi</c>. The reference code and the transcription of paper v1 disagree (docs/kappaface.md, equation 9).
 /// </summary>
 public enum GammaConvention
 {

@@ -9,7 +9,7 @@ namespace KappaFace.MLNet.Trainer.Heads;
 /// </summary>
 /// <remarks>
 /// Margins are looked up by <b>global</b> class id. (The reference's model-parallel head indexed them with
-/// rank-local ids, so ranks above 0 used other classes' margins; spec pitfall 1.)
+/// rank-local ids, so ranks above 0 used other classes' margins; docs/kappaface.md, section 1.)
 /// </remarks>
 public sealed class KappaFaceMargin : AdditiveAngularMargin
 {

@@ -54,7 +54,7 @@ public sealed record KappaFaceOptions
     /// degenerate case <c>Rbar = 1</c>: its concentration becomes the largest finite one of the epoch. This catches
     /// singleton classes whose fp32 unit vector has a norm a rounding error away from 1, which otherwise give a
     /// huge finite concentration (about +4e9 or -2e9 at d = 512) that flattens every other class's weight to 0.5
-    /// (spec 1.9). 0 gives parity with the reference: only +inf becomes the largest finite value and NaN becomes 0.
+    /// (docs/kappaface.md, Edge cases). 0 gives parity with the reference: only +inf becomes the largest finite value and NaN becomes 0.
     /// Default 1e-6.
     /// </summary>
     public double ResultantClamp { get; init; } = 1e-6;

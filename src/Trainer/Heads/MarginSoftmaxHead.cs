@@ -13,7 +13,7 @@ namespace KappaFace.MLNet.Trainer.Heads;
 /// <para>Forward takes <b>already normalised</b> features <c>[B, D]</c> (the training loop normalises once and
 /// reuses the unit vectors for KappaFace's bookkeeping) and int64 labels <c>[B]</c>, and returns the scalar loss.</para>
 /// <para>The margin is applied only to the gathered target cosines and scattered back: <c>acos</c> on the full
-/// <c>B x C</c> matrix would be wasteful and its gradient is unstable at ±1 (spec 1.9). Non-target logits are plain
+/// <c>B x C</c> matrix would be wasteful and its gradient is unstable at ±1 (docs/kappaface.md, section 1). Non-target logits are plain
 /// <c>s cos</c>. Autograd then yields the reference's true gradient, including <c>d cos(theta + m) / d theta</c>.</para>
 /// <para>Computation uses the features' dtype, so a float64 head and float64 features give float64 results.</para>
 /// <para>With a <see cref="Sampler"/> (PartialFC, sample rate below 1) a forward pass in training mode uses only the

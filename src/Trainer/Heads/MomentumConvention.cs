@@ -1,7 +1,7 @@
 namespace KappaFace.MLNet.Trainer.Heads;
 
 /// <summary>
-/// Which side of the memory-buffer update <see cref="KappaFaceOptions.MemoryMomentum"/> weights (spec 1.3a).
+/// Which side of the memory-buffer update <see cref="KappaFaceOptions.MemoryMomentum"/> weights (docs/kappaface.md, equation 4).
 /// </summary>
 public enum MomentumConvention
 {

@@ -15,7 +15,7 @@ using Microsoft.ML.Runtime;
 namespace KappaFace.MLNet.Trainer.MLNet;
 
 /// <summary>
-/// Trains a face-embedding network inside an ML.NET pipeline (issue 4 item 2) and returns the fitted
+/// Trains a face-embedding network inside an ML.NET pipeline (README, "Training on your own faces") and returns the fitted
 /// embedding chain. Made by <c>mlContext.FaceRecognition().Trainers.KappaFace(...)</c>,
 /// <c>ArcFace(...)</c> or <c>CosFace(...)</c>.
 /// </summary>

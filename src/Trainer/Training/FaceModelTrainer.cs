@@ -208,7 +208,7 @@ public sealed class FaceModelTrainer
         long singletons = train.ClassCounts().Count(c => c == 1);
         if (singletons > 0)
         {
-            _log($"Warning: {singletons} identities have a single training image; their KappaFace concentration is undefined and is clamped (spec 1.9).");
+            _log($"Warning: {singletons} identities have a single training image; their KappaFace concentration is undefined and is clamped (docs/kappaface.md, Edge cases).");
         }
     }
 

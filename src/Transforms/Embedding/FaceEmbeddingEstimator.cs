@@ -8,7 +8,7 @@ using Microsoft.ML.Transforms.Image;
 namespace KappaFace.MLNet.Transforms.Embedding;
 
 /// <summary>
-/// Embeds faces with a KappaFace ONNX model (design.md section 2) inside an ML.NET pipeline. Made by
+/// Embeds faces with a KappaFace ONNX model (docs/onnx-model.md) inside an ML.NET pipeline. Made by
 /// <see cref="FaceTransformsCatalog.ApplyFaceEmbedding(TransformsCatalog, FaceEmbeddingOptions)"/>.
 /// </summary>
 /// <remarks>
@@ -156,7 +156,7 @@ public sealed class FaceEmbeddingEstimator : IEstimator<TransformerChain<ITransf
                 source,
                 $"the model card says {ModelCardKeys.ColorOrder}={card.ColorOrder}, {ModelCardKeys.ValueRange}={card.ValueRange}, "
                 + $"{ModelCardKeys.Layout}={card.Layout}; ApplyFaceEmbedding feeds {ModelCard.Rgb} planes, values {ModelCard.PixelRange0To255}, "
-                + $"{ModelCard.Nchw} (design section 2)");
+                + $"{ModelCard.Nchw} (docs/onnx-model.md, Contract)");
         }
     }
 

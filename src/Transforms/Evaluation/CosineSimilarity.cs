@@ -2,7 +2,7 @@ using KappaFace.MLNet.Data;
 
 namespace KappaFace.MLNet.Transforms.Evaluation;
 
-/// <summary>Cosine similarity of embeddings: the verification score (design.md section 3).</summary>
+/// <summary>Cosine similarity of embeddings: the verification score (docs/verification.md).</summary>
 public static class CosineSimilarity
 {
     /// <summary>

@@ -5,7 +5,7 @@ using KappaFace.MLNet.Onnx.Proto;
 namespace KappaFace.MLNet.Transforms.Evaluation;
 
 /// <summary>
-/// A verification threshold chosen on labelled, scored pairs (design.md section 3), with what it
+/// A verification threshold chosen on labelled, scored pairs (docs/verification.md), with what it
 /// achieves on them and how to store it in a model card (<c>verification.threshold</c>,
 /// <c>verification.far</c>, <c>verification.source</c>).
 /// </summary>

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace KappaFace.MLNet.Transforms.Evaluation;
 
 /// <summary>
-/// Chooses verification thresholds on labelled scores (design.md section 3), with the same candidate
+/// Chooses verification thresholds on labelled scores (docs/verification.md), with the same candidate
 /// thresholds and rules as <see cref="VerificationEvaluator"/>: a pair is accepted iff score &gt;=
 /// threshold; candidates are the distinct scores plus one just above the largest.
 /// </summary>

@@ -4,10 +4,10 @@ namespace KappaFace.MLNet.Transforms.Evaluation;
 
 /// <summary>
 /// Face verification metrics from pair scores (cosine similarities) and same/different labels
-/// (design.md section 3). A pair is judged "same" iff score &gt;= threshold.
+/// (docs/verification.md). A pair is judged "same" iff score &gt;= threshold.
 /// </summary>
 /// <remarks>
-/// Accuracy follows the LFW protocol (kappaface-spec.md section 3.2) with exact thresholds: for each
+/// Accuracy follows the LFW protocol (docs/verification.md, "Metrics") with exact thresholds: for each
 /// fold, the threshold with the best accuracy on the other folds (ties: the smallest) is applied to the
 /// fold; the report gives the mean and population standard deviation of the fold accuracies. Candidate
 /// thresholds are the distinct scores, plus one just above the largest score (accept nothing), rather

@@ -1,6 +1,6 @@
 namespace KappaFace.MLNet.Transforms.Evaluation;
 
-/// <summary>Face verification results over scored pairs (design.md section 3).</summary>
+/// <summary>Face verification results over scored pairs (docs/verification.md, "Metrics").</summary>
 public sealed record VerificationMetrics
 {
     /// <summary>The number of pairs.</summary>

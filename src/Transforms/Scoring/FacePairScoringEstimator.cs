@@ -7,7 +7,7 @@ namespace KappaFace.MLNet.Transforms.Scoring;
 
 /// <summary>
 /// Scores pairs of face embeddings: <c>Score</c> = cosine similarity, and, with a threshold,
-/// <c>PredictedLabel</c> = <c>Score &gt;= threshold</c> (design.md section 3). Made by
+/// <c>PredictedLabel</c> = <c>Score &gt;= threshold</c> (docs/verification.md). Made by
 /// <see cref="FaceTransformsCatalog.ScoreFacePairs(TransformsCatalog, string, string, double?, string, string)"/>.
 /// </summary>
 /// <remarks>

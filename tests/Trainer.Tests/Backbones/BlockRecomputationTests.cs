@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace KappaFace.MLNet.Trainer.Tests.Backbones;
 
 /// <summary>
-/// Each block's eval-mode forward against a naive recomputation written from the spec's layer order,
+/// Each block's eval-mode forward against a naive recomputation written from the published layer order,
 /// using only the block's weights. Catches wrong order, a stride on the wrong convolution, a missing
 /// or extra activation, or a wrong shortcut, none of which a shape or count test can see.
 /// </summary>

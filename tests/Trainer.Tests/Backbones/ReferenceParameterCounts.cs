@@ -1,7 +1,7 @@
 namespace KappaFace.MLNet.Trainer.Tests.Backbones;
 
 /// <summary>
-/// Parameter counts worked out by hand from the published layer tables (KappaFace spec section 2.1
+/// Parameter counts worked out by hand from the published layer tables (insightface arcface_torch's iresnet.py
 /// for IResNet; the MobileFaceNet paper / insightface table at width 1), independent of the code
 /// under test: a convolution has out x in/groups x k x k weights and no bias, a batch norm 2 per
 /// channel, a PReLU 1 per channel.

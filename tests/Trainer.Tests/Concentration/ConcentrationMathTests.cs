@@ -5,10 +5,10 @@ using Xunit;
 
 namespace KappaFace.MLNet.Trainer.Tests.Concentration;
 
-/// <summary>The known-answer vector of spec 1.13 and the edge cases of spec 1.9.</summary>
+/// <summary>The known-answer vector and the edge cases of docs/kappaface.md (section 3, "Worked example" and "Edge cases").</summary>
 public class ConcentrationMathTests
 {
-    // Spec 1.13 inputs.
+    // Inputs of the worked example in docs/kappaface.md.
     private const int D = 512;
     private const double T = 0.4;
     private const double Gamma = 0.7;
@@ -16,7 +16,7 @@ public class ConcentrationMathTests
     private static readonly double[] Rbar = { 0.5, 0.7, 0.9, 1.0 };
     private static readonly long[] N = { 100, 50, 10, 1 };
 
-    // Spec values are printed with 3, 4 or 6 decimals; each is checked to the precision it is printed with.
+    // The example's values are printed with 3, 4 or 6 decimals; each is checked to the precision it is printed with.
     private const double FourDecimals = 1e-4;
     private const double SixDecimals = 1e-5;
 

@@ -115,7 +115,7 @@ public class KappaFaceStateTests
         Assert.Equal(Math.Max(robust.Kappa[0], robust.Kappa[1]), robust.Kappa[2]);
 
         // Parity: the fp32 norm of the singleton's vector is a rounding error away from 1, so its kappa is a
-        // huge finite value (or, by luck, exactly +inf -> max); the spec asks for this to be visible in the logs.
+        // huge finite value (or, by luck, exactly +inf -> max); docs/kappaface.md (Edge cases) says the epoch statistics show it.
         var parity = Run(0);
         Assert.True(Math.Abs(parity.Kappa[2]) > 1e6 || parity.SaturatedClasses == 1, $"kappa {parity.Kappa[2]}");
     }

@@ -9,7 +9,7 @@ namespace KappaFace.MLNet.Trainer.Tests.Export;
 /// <summary>The exported graph's structure: the model contract, folding, PReLU shapes, depthwise groups.</summary>
 public class ExportGraphTests
 {
-    /// <summary>The plain operators of design section 2 that the exporter may use.</summary>
+    /// <summary>The plain operators that the exporter may use (docs/onnx-model.md, Contract).</summary>
     private static readonly HashSet<string> PlainOperators =
         ["Sub", "Div", "Conv", "BatchNormalization", "PRelu", "Relu", "Add", "Flatten", "Gemm", "ReduceL2"];
 

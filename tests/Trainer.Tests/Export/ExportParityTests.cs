@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 namespace KappaFace.MLNet.Trainer.Tests.Export;
 
 /// <summary>
-/// Design section 2 parity: the exported model run by ONNX Runtime (through <see cref="FaceEmbedder"/>)
+/// The parity guarantee of docs/onnx-model.md: the exported model run by ONNX Runtime (through <see cref="FaceEmbedder"/>)
 /// matches the TorchSharp eval-mode outputs within 1e-4 max abs, embeddings and norms, at batch 1
 /// and batch 7 in the same session.
 /// </summary>

@@ -49,7 +49,7 @@ internal sealed record EmbeddingBatch(int Count, int Dimension, float[] Embeddin
 /// <summary>Builds backbones with non-trivial batch norms, test images and the TorchSharp reference outputs.</summary>
 internal static class ExportTestKit
 {
-    /// <summary>The parity bound of design section 2: max abs difference of ORT vs TorchSharp eval mode.</summary>
+    /// <summary>The parity bound of docs/onnx-model.md: max abs difference of ORT vs TorchSharp eval mode.</summary>
     public const double Tolerance = 1e-4;
 
     /// <summary>

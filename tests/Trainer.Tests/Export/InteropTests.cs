@@ -55,7 +55,7 @@ public sealed class InteropModels : IDisposable
 }
 
 /// <summary>
-/// The exported file against other tools (design section 2, issue 3 proof): Debian's python3-onnx
+/// The exported file against other tools (the guarantees of docs/onnx-model.md): Debian's python3-onnx
 /// full checker, onnxruntime-node and OpenCV 4.6 DNN (python3-opencv) give the TorchSharp outputs
 /// within 1e-4 at batch 1 and 7. Each test skips with a reason when its tool is absent;
 /// <c>.ci/install-interop.sh</c> installs them.
@@ -167,7 +167,7 @@ public class InteropTests(InteropModels models, ITestOutputHelper output) : ICla
         {
             var run = root.GetProperty(Num(count));
             // OpenCV 4.6 fuses ReduceL2 + Div into one normalisation layer, so embedding_norm has no layer
-            // to read (design section 2); it is compared only where a version offers it.
+            // to read (docs/onnx-model.md, Contract); it is compared only where a version offers it.
             bool hasNorm = run.TryGetProperty("embedding_norm", out var norm);
             var actual = new EmbeddingBatch(count, 32, Floats(run.GetProperty("embedding")), hasNorm ? Floats(norm) : model.Expected.Slice(0, count).Norms);
             AssertClose($"OpenCV DNN {kind} batch {count}", model.Expected.Slice(0, count), actual, hasNorm);

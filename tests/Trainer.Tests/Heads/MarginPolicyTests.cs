@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace KappaFace.MLNet.Trainer.Tests.Heads;
 
-/// <summary>The target-column margins on their own: values, gradients and edge cases (spec 1.9, 1.11, 1.13).</summary>
+/// <summary>The target-column margins on their own: values, gradients and edge cases (docs/kappaface.md, section 1 and the worked example).</summary>
 public class MarginPolicyTests
 {
     private static (double[] Values, double[] Gradient) Apply(IMarginPolicy policy, double[] cos, long[]? labels = null)
@@ -20,7 +20,7 @@ public class MarginPolicyTests
     [Fact]
     public void Spec_target_logit_example()
     {
-        // Spec 1.13: cos theta_y = 0.3 with m = 0.337755 gives cos(theta + m) = -0.033056, times 64 = -2.1156.
+        // docs/kappaface.md, worked example: cos theta_y = 0.3 with m = 0.337755 gives cos(theta + m) = -0.033056, times 64 = -2.1156.
         var (values, _) = Apply(new ArcFaceMargin(0.337755), new[] { 0.3 });
         Close.Equal(-0.033056, values[0], 1e-5, "cos(theta + m)");
         Close.Equal(-2.1156, 64 * values[0], 1e-4, "s cos(theta + m)");

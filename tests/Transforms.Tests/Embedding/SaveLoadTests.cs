@@ -75,7 +75,7 @@ public class SaveLoadTests
             float[][] expected = Faces.Column(model.Transform(data), FaceColumnNames.Embedding);
             string zip = Path.Combine(temp.Path, "image-input.zip");
 
-            // design.md section 6: a schema holding an MLImage column cannot be saved, so none is.
+            // ML.NET cannot save an input schema that holds an MLImage column, so none is given.
             ml.Model.Save(model, inputSchema: null, zip);
             ITransformer loaded = new MLContext(seed: 3).Model.Load(zip, out DataViewSchema schema);
 
