@@ -61,7 +61,9 @@ public class AlignCommandTests
         Assert.Equal(["bob/broken.png", "bob/empty.png"], report["skipped"]!.AsArray().Select(s => s!["path"]!.GetValue<string>()));
         Assert.True(File.Exists(Path.Combine(output, "ann/one_face1.png")));
         Assert.True(File.Exists(Path.Combine(output, "ann/two_face1.jpg")));
-        Assert.True(File.Exists(Path.Combine(output, "pairs.txt")));
+        // The pair's photos now exist as name_face1 crops: pairs.txt is rewritten to name them.
+        Assert.Equal(["ann/one_face1.png\tann/two_face1.jpg\t1"], File.ReadAllLines(Path.Combine(output, "pairs.txt")));
+        Assert.Equal("rewritten", report["pairsFile"]!["action"]!.GetValue<string>());
         using (var codec = SKCodec.Create(Path.Combine(output, "ann/two_face1.jpg")))
         {
             Assert.Equal(SKEncodedImageFormat.Jpeg, codec.EncodedFormat);

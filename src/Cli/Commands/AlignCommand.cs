@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using KappaFace.MLNet.Cli.Output;
 using KappaFace.MLNet.Data;
 using KappaFace.MLNet.Data.Alignment;
-using KappaFace.MLNet.Data.Detection;
 
 namespace KappaFace.MLNet.Cli.Commands;
 
@@ -13,59 +12,41 @@ namespace KappaFace.MLNet.Cli.Commands;
 /// </summary>
 internal static class AlignCommand
 {
-    private const string Hint = "; --on-no-face skip leaves such photos out and lists them";
-
     public static Command Create()
     {
-        var detector = DetectorOptions.Detector(required: true);
+        var photos = new PhotoOptions(required: true, allFaces: true, detectorUse: string.Empty);
         var data = new Option<DirectoryInfo>("--data") { Description = "The folder of photos (subfolders kept).", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "The folder the crops are written to.", Required = true };
         var size = new Option<int>("--size") { Description = "Crop side in pixels (the ArcFace template is scaled to it).", DefaultValueFactory = _ => 112 };
-        var minScore = DetectorOptions.MinScore();
-        var faces = new Option<string>("--faces") { Description = "Photos with several faces: best (highest score), largest, or all (name_face1.jpg, ...).", DefaultValueFactory = _ => "best" };
-        faces.AcceptOnlyFromAmong("best", "largest", "all");
-        var onNoFace = new Option<string>("--on-no-face") { Description = "Photos without a face: fail (stop, naming it) or skip (list it).", DefaultValueFactory = _ => "fail" };
-        onNoFace.AcceptOnlyFromAmong("fail", "skip");
         var onBadImage = BadImageOption.Create();
         var json = new JsonOption("the report");
         var device = DeviceOption.Create();
-        var command = new Command("align", "Detect faces in a folder of photos and write 5-point aligned crops.")
-        {
-            detector, data, output, size, minScore, faces, onNoFace, onBadImage, json.Option, device,
-        };
+        var command = new Command("align", "Detect faces in a folder of photos and write 5-point aligned crops.") { data, output, size, onBadImage, json.Option, device };
+        photos.AddTo(command);
         command.SetAction((parse, token) => CommandRunner.RunAsync(cancel =>
         {
-            var options = new FolderAlignmentOptions
-            {
-                Size = parse.GetValue(size),
-                Faces = Enum.Parse<FaceSelection>(parse.GetValue(faces)!, ignoreCase: true),
-                OnNoFace = parse.GetValue(onNoFace) == "skip" ? NoFacePolicy.Skip : NoFacePolicy.Fail,
-                OnBadImage = BadImageOption.ReadPolicy(parse, onBadImage),
-            };
+            var options = photos.Alignment(parse, BadImageOption.ReadPolicy(parse, onBadImage)) with { Size = parse.GetValue(size) };
             if (options.Size < 16)
             {
                 throw new ArgumentException($"--size {options.Size} is too small; crops need at least 16 pixels.");
             }
 
-            using var det = FaceDetector.Open(parse.GetValue(detector)!.FullName, DetectorOptions.Read(parse, minScore, device));
+            using var detector = photos.Open(parse, DeviceOption.Read(parse, device))!;
             var bar = new AlignmentProgressBar();
             FolderAlignmentReport report;
             try
             {
-                report = FolderAligner.Run(det, parse.GetValue(data)!.FullName, parse.GetValue(output)!.FullName, options, bar, cancel);
-            }
-            catch (NoFaceException e)
-            {
-                bar.Finish();
-                throw new FaceDataException(e.Path ?? string.Empty, e.Reason + Hint, e);
+                report = photos.Explained(() => FolderAligner.Run(detector, parse.GetValue(data)!.FullName, parse.GetValue(output)!.FullName, options, bar, cancel));
             }
             catch (FaceDataException e) when (e.Kind is not null && e.Path is not null)
             {
-                bar.Finish();
                 throw new FaceDataException(e.Path, e.Reason + "; --on-bad-image skip leaves bad files out and lists them", e);
             }
+            finally
+            {
+                bar.Finish();
+            }
 
-            bar.Finish();
             Console.Error.Write(Summary(report));
             json.Write(parse, ToJson(report));
 
@@ -74,32 +55,49 @@ internal static class AlignCommand
         return command;
     }
 
-    private static string Summary(FolderAlignmentReport r)
+    /// <summary>The human-readable summary: counts, then every skipped photo, dropped face, multi-face photo and conversion.</summary>
+    public static string Summary(FolderAlignmentReport r)
     {
+        ArgumentNullException.ThrowIfNull(r);
         var lines = new List<string>
         {
             $"Aligned {r.Aligned} of {r.Images} images ({r.Crops} crops, {r.ImagesPerSecond:F1} images/s): "
-            + $"{r.NoFace} without a face, {r.MultipleFaces} with several faces, {r.Unreadable} unreadable, {r.CutByBorder} crops of faces cut by the border.",
+            + $"{r.NoFace} without a face, {r.DegenerateLandmarks} with only degenerate landmarks, {r.MultipleFaces} with several faces, "
+            + $"{r.Unreadable} unreadable, {r.CutByBorder} crops of faces cut by the border.",
         };
-        lines.AddRange(r.Skipped.Select(s => $"  skipped {s.Path}: {s.Reason}"));
+        lines.AddRange(PhotoOptions.Lines(r.Skipped, r.DroppedFaces));
         lines.AddRange(r.Multiple.Select(m => $"  {m.Faces} faces in {m.Path}"));
         lines.AddRange(r.Converted.Select(c => $"  converted {c.Path}: {c.Conversion}"));
+        if (r.PairsFile is { } pairs)
+        {
+            lines.Add($"{FolderAligner.PairsFileName}: {pairs.Note}.");
+        }
+
         return string.Join(Environment.NewLine, lines) + Environment.NewLine;
     }
 
-    /// <summary>The <c>align --json</c> document (docs/cli.md).</summary>
-    private static JsonObject ToJson(FolderAlignmentReport r) => new()
+    /// <summary>The <c>align --json</c> document (docs/cli.md, docs/alignment.md).</summary>
+    public static JsonObject ToJson(FolderAlignmentReport r)
     {
-        ["images"] = r.Images,
-        ["aligned"] = r.Aligned,
-        ["crops"] = r.Crops,
-        ["noFace"] = r.NoFace,
-        ["multipleFaces"] = r.MultipleFaces,
-        ["unreadable"] = r.Unreadable,
-        ["cutByBorder"] = r.CutByBorder,
-        ["imagesPerSecond"] = r.ImagesPerSecond,
-        ["skipped"] = new JsonArray([.. r.Skipped.Select(s => (JsonNode)new JsonObject { ["path"] = s.Path, ["reason"] = s.Reason })]),
-        ["multiple"] = new JsonArray([.. r.Multiple.Select(m => (JsonNode)new JsonObject { ["path"] = m.Path, ["faces"] = m.Faces })]),
-        ["converted"] = new JsonArray([.. r.Converted.Select(c => (JsonNode)new JsonObject { ["path"] = c.Path, ["conversion"] = c.Conversion })]),
-    };
+        ArgumentNullException.ThrowIfNull(r);
+        return new JsonObject
+        {
+            ["images"] = r.Images,
+            ["aligned"] = r.Aligned,
+            ["crops"] = r.Crops,
+            ["noFace"] = r.NoFace,
+            ["degenerateLandmarks"] = r.DegenerateLandmarks,
+            ["multipleFaces"] = r.MultipleFaces,
+            ["unreadable"] = r.Unreadable,
+            ["cutByBorder"] = r.CutByBorder,
+            ["imagesPerSecond"] = r.ImagesPerSecond,
+            ["skipped"] = PhotoOptions.ToJson(r.Skipped),
+            ["droppedFaces"] = PhotoOptions.ToJson(r.DroppedFaces),
+            ["multiple"] = new JsonArray([.. r.Multiple.Select(m => (JsonNode)new JsonObject { ["path"] = m.Path, ["faces"] = m.Faces })]),
+            ["converted"] = new JsonArray([.. r.Converted.Select(c => (JsonNode)new JsonObject { ["path"] = c.Path, ["conversion"] = c.Conversion })]),
+            ["pairsFile"] = r.PairsFile is { } p
+                ? new JsonObject { ["action"] = p.Action.ToString().ToLowerInvariant(), ["pairs"] = p.Pairs, ["dropped"] = p.Dropped, ["foldsLost"] = p.FoldsLost, ["note"] = p.Note }
+                : null,
+        };
+    }
 }

@@ -52,16 +52,3 @@ internal static class DetectCommand
         ["landmarks"] = new JsonArray([.. face.Landmarks.Select(p => (JsonNode)new JsonArray(p.X, p.Y))]),
     };
 }
-
-/// <summary>The detector options shared by <c>detect</c> and <c>align</c>.</summary>
-internal static class DetectorOptions
-{
-    public static Option<FileInfo> Detector(bool required) =>
-        new("--detector") { Description = "A RetinaFace-format ONNX face detector (docs/alignment.md).", Required = required };
-
-    public static Option<float> MinScore() =>
-        new("--min-score") { Description = "Faces scoring below this are ignored (0..1).", DefaultValueFactory = _ => 0.5f };
-
-    public static FaceDetectorOptions Read(ParseResult parse, Option<float> minScore, Option<string> device) =>
-        new() { MinScore = parse.GetValue(minScore), ExecutionProvider = DeviceOption.Read(parse, device) };
-}

@@ -81,6 +81,8 @@ internal static class EvaluateCommand
             ["foldAccuracies"] = new JsonArray([.. metrics.FoldAccuracies.Select(a => (JsonNode)a)]),
             ["foldThresholds"] = new JsonArray([.. metrics.FoldThresholds.Select(t => (JsonNode)t)]),
             ["pairsSource"] = pairs.Source,
+            ["skipped"] = PhotoOptions.ToJson(pairs.SkippedPhotos),
+            ["droppedFaces"] = PhotoOptions.ToJson(pairs.DroppedFaces),
             ["model"] = modelPath,
         };
     }

@@ -37,7 +37,9 @@ internal static class PairScoring
 
         public Option<string> OnBadImage { get; } = BadImageOption.Create();
 
-        public IEnumerable<Option> All => [Model, Data, Pairs, PairCount, Seed, Device, Json.Option, OnBadImage];
+        public PhotoOptions Photos { get; } = new();
+
+        public IEnumerable<Option> All => [Model, Data, Pairs, PairCount, Seed, Device, Json.Option, OnBadImage, .. Photos.All];
 
         /// <summary>The options of the command line as the library's pair options.</summary>
         public VerificationPairsOptions ReadPairs(ParseResult parse) => new()
@@ -49,7 +51,7 @@ internal static class PairScoring
             DataChecks = BadImageOption.Read(parse, OnBadImage),
         };
 
-        /// <summary>Loads or draws the pairs, embeds their images and scores them.</summary>
+        /// <summary>Loads or draws the pairs, embeds their images (photos aligned first with <c>--detector</c>) and scores them.</summary>
         public ScoredFacePairs Score(ParseResult parse, CancellationToken cancel)
         {
             VerificationPairsOptions options = ReadPairs(parse);
@@ -61,9 +63,21 @@ internal static class PairScoring
                 Console.Error.WriteLine($"Dropped {pairs.DroppedPairs} of {total} pairs that name a skipped image.");
             }
 
+            string device = DeviceOption.Read(parse, Device);
+            using var detector = Photos.Open(parse, device);
             using var embedder = FaceImageEmbedder.Open(
-                parse.GetValue(Model)!.FullName, new FaceEmbedderOptions { ExecutionProvider = DeviceOption.Read(parse, Device) });
-            return ScoredFacePairs.Score(embedder, pairs, cancel);
+                parse.GetValue(Model)!.FullName,
+                new FaceEmbedderOptions { ExecutionProvider = device },
+                detector,
+                Photos.Alignment(parse, BadImageOption.ReadPolicy(parse, OnBadImage)));
+            ScoredFacePairs scored = Photos.Explained(() => ScoredFacePairs.Score(embedder, pairs, cancel));
+            PhotoOptions.WriteLines(scored.SkippedPhotos, scored.DroppedFaces);
+            if (scored.PairsWithoutFace > 0)
+            {
+                Console.Error.WriteLine($"Dropped {scored.PairsWithoutFace} of {pairs.Pairs.Count} pairs that name one of the {scored.SkippedPhotos.Count} photos without a usable face.");
+            }
+
+            return scored;
         }
     }
 }

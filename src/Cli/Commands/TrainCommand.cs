@@ -18,9 +18,11 @@ internal static class TrainCommand
         var onBadImage = BadImageOption.Create();
         var stream = new Option<bool>("--stream") { Description = "Decode images on the fly on background threads instead of loading the folder into memory." };
         var training = new TrainingOptionSet(new FaceTrainerOptions());
+        var photos = new PhotoOptions(detectorUse: " Given, --data holds photos: they are aligned at --image-size once, into --checkpoint-dir (else beside --out), and reused while unchanged.");
 
         var command = new Command("train", "Train a face-embedding model on an image folder.") { data, output, valFraction, json.Option, onBadImage, stream };
         training.AddTo(command);
+        photos.AddTo(command);
         command.SetAction((parse, token) => CommandRunner.RunAsync(cancel =>
         {
             var options = training.Read(parse);
@@ -41,6 +43,11 @@ internal static class TrainCommand
             }
 
             var checks = BadImageOption.Read(parse, onBadImage);
+            string folder = parse.GetValue(data)!.FullName;
+            var aligned = photos.DetectorPath(parse) is null
+                ? null
+                : TrainingPhotos.Align(photos, parse, folder, options, parse.GetValue(output)?.FullName, checks.OnBadImage, cancel);
+            folder = aligned?.Path ?? folder;
             var folderOptions = new TrainingFolderOptions
             {
                 ImageSize = options.ImageSize,
@@ -50,7 +57,7 @@ internal static class TrainCommand
                 DataChecks = checks,
             };
             var (train, validation, dataReport) = FaceDataConsole.Checked(
-                () => TrainingFolder.Load(parse.GetValue(data)!.FullName, folderOptions, Console.Error.WriteLine), checks.OnBadImage);
+                () => TrainingFolder.Load(folder, folderOptions, Console.Error.WriteLine), checks.OnBadImage);
             FaceDataConsole.WriteSummary(dataReport);
             Console.Error.WriteLine($"{train.Count} training images of {train.ClassCount} identities" +
                 (validation is null ? "." : $"; {validation.Count} images of {validation.ClassCount} held-out identities for validation."));
@@ -66,7 +73,13 @@ internal static class TrainCommand
             {
                 modelPath = ModelWriter.Save(options, result, target.FullName);
             }
-            json.Write(parse, TrainingReportJson.Build(options, result, modelPath, dataReport));
+            var document = TrainingReportJson.Build(options, result, modelPath, dataReport);
+            if (aligned is not null)
+            {
+                document["alignment"] = TrainingPhotos.ToJson(aligned);
+            }
+
+            json.Write(parse, document);
             return CommandRunner.Ok;
         }, token));
         return command;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using KappaFace.MLNet.Data;
 using KappaFace.MLNet.Data.Embedding;
 using KappaFace.MLNet.Onnx;
 using KappaFace.MLNet.Transforms.Evaluation;
@@ -21,11 +22,16 @@ internal static class VerifyCommand
         var device = DeviceOption.Create();
         var imageA = new Argument<FileInfo>("IMAGE_A") { Description = "The first face image." };
         var imageB = new Argument<FileInfo>("IMAGE_B") { Description = "The second face image." };
+        var photos = new PhotoOptions(noFacePolicy: false, detectorUse: " Given, both images are photos: the chosen face of each is aligned to the model input first.");
         var command = new Command("verify", "Decide whether two face images show the same person.") { model, threshold, json.Option, device, imageA, imageB };
+        photos.AddTo(command);
         command.SetAction((parse, token) => CommandRunner.RunAsync(cancel =>
         {
             string modelPath = parse.GetValue(model)!.FullName;
-            using var embedder = FaceImageEmbedder.Open(modelPath, new FaceEmbedderOptions { ExecutionProvider = DeviceOption.Read(parse, device) });
+            string provider = DeviceOption.Read(parse, device);
+            using var detector = photos.Open(parse, provider);
+            using var embedder = FaceImageEmbedder.Open(
+                modelPath, new FaceEmbedderOptions { ExecutionProvider = provider }, detector, photos.Alignment(parse, BadImagePolicy.Fail));
             double? given = parse.GetValue(threshold);
             if (given is { } g && !double.IsFinite(g))
             {

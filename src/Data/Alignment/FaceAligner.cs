@@ -18,6 +18,7 @@ public static class FaceAligner
     /// <param name="image">The original decoded image (never a resized copy).</param>
     /// <param name="landmarks">The face's five landmarks in <paramref name="image"/>'s pixels.</param>
     /// <param name="size">The crop side S; 112 is the template's own size.</param>
+    /// <exception cref="ArgumentException">Not five landmarks, or degenerate ones (<see cref="LandmarkGeometry"/>).</exception>
     public static RgbImage Align(RgbImage image, IReadOnlyList<FacePoint> landmarks, int size = ArcFaceTemplate.ReferenceSize)
     {
         ArgumentNullException.ThrowIfNull(image);
@@ -25,6 +26,11 @@ public static class FaceAligner
         if (landmarks.Count != DetectedFace.LandmarkCount)
         {
             throw new ArgumentException($"Alignment needs {DetectedFace.LandmarkCount} landmarks; got {landmarks.Count}.", nameof(landmarks));
+        }
+
+        if (LandmarkGeometry.Degeneracy(landmarks, size) is { } why)
+        {
+            throw new ArgumentException($"Cannot align a face with {why}.", nameof(landmarks));
         }
 
         return Warp(image, TransformFor(landmarks, size).Inverse(), size, size);

@@ -9,17 +9,24 @@ namespace KappaFace.MLNet.Data.Alignment;
 /// <summary>
 /// Aligns every image of a folder into another: the same relative paths and file types, one crop per photo
 /// (or <c>name_face1.ext</c>, <c>name_face2.ext</c>, ... with <see cref="FaceSelection.All"/>), the data
-/// folder's <c>pairs.txt</c> and <c>folds.txt</c> copied, and <c>landmarks.tsv</c> listing each crop's score
-/// and five landmarks in its source photo. Every file is written atomically; every photo without a crop is
-/// in the report.
+/// folder's <c>folds.txt</c> copied, its <c>pairs.txt</c> copied or rewritten so that it names only crops
+/// that exist (<see cref="PairsFileAction"/>), and <c>landmarks.tsv</c> listing each crop's score and five
+/// landmarks in its source photo. Photos are aligned by <see cref="PhotoAligner"/> a detector batch at a
+/// time. Every file is written atomically; every photo without a crop and every dropped face is in the report.
 /// </summary>
 public static class FolderAligner
 {
     /// <summary>The landmarks file written into the output folder.</summary>
     public const string LandmarksFile = "landmarks.tsv";
 
-    /// <summary>Files copied from the data folder's top level when present.</summary>
-    public static readonly IReadOnlyList<string> CopiedFiles = ["pairs.txt", "folds.txt"];
+    /// <summary>The pairs file carried over from the data folder's top level when present (copied, or rewritten to name the crops: <see cref="PairsFileAction"/>).</summary>
+    public const string PairsFileName = "pairs.txt";
+
+    /// <summary>The folds file copied from the data folder's top level when present.</summary>
+    public const string FoldsFileName = "folds.txt";
+
+    /// <summary>Files carried over from the data folder's top level when present.</summary>
+    public static readonly IReadOnlyList<string> CopiedFiles = [PairsFileName, FoldsFileName];
 
     /// <summary>Aligns <paramref name="dataFolder"/> into <paramref name="outputFolder"/>.</summary>
     /// <exception cref="FaceDataException">Under a Fail policy, the first photo without a face or the first bad file; or no image at all.</exception>
@@ -58,13 +65,11 @@ public static class FolderAligner
         for (int start = 0; start < files.Length; start += batch)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var chunk = files.AsSpan(start, Math.Min(batch, files.Length - start)).ToArray();
-            var photos = chunk.Select(path => Decode(path, root, options, run)).ToArray();
-            var readable = photos.Where(p => p is not null).Select(p => p!).ToArray();
-            var faces = detector.Detect([.. readable.Select(p => p.Image)]);
-            for (int i = 0; i < readable.Length; i++)
+            string[] chunk = files[start..Math.Min(files.Length, start + batch)];
+            string[] names = [.. chunk.Select(path => Path.GetRelativePath(root, path).Replace('\\', '/'))];
+            foreach (var photo in PhotoAligner.Align(detector, chunk, names, options))
             {
-                Write(readable[i], faces[i], output, options, run);
+                Write(photo, output, options, run);
             }
 
             int done = start + chunk.Length;
@@ -73,17 +78,17 @@ public static class FolderAligner
         }
 
         Directory.CreateDirectory(output);
-        foreach (string name in CopiedFiles)
+        string pairs = Path.Combine(root, PairsFileName);
+        PairsFileOutcome? pairsOutcome = File.Exists(pairs) ? AlignedPairs.Write(pairs, root, output, run.CropOf, options.Faces == FaceSelection.All) : null;
+        string folds = Path.Combine(root, FoldsFileName);
+        if (File.Exists(folds))
         {
-            string source = Path.Combine(root, name);
-            if (File.Exists(source))
-            {
-                AtomicFile.Write(Path.Combine(output, name), File.ReadAllBytes(source));
-            }
+            // Fold membership is by identity folder, which alignment keeps.
+            AtomicFile.Write(Path.Combine(output, FoldsFileName), File.ReadAllBytes(folds));
         }
 
         AtomicFile.Write(Path.Combine(output, LandmarksFile), Encoding.UTF8.GetBytes(run.Landmarks.ToString()));
-        return run.Report(clock.Elapsed.TotalSeconds);
+        return run.Report(clock.Elapsed.TotalSeconds) with { PairsFile = pairsOutcome };
     }
 
     /// <summary>The crop file names of one photo's faces: the photo's own name, or name_faceK for all faces.</summary>
@@ -97,66 +102,37 @@ public static class FolderAligner
     private static string[] ImageFiles(string root, string output) =>
         [.. ImageFolder.ImagesUnder(root).Where(f => !f.StartsWith(output + Path.DirectorySeparatorChar, StringComparison.Ordinal))];
 
-    private static Photo? Decode(string path, string root, FolderAlignmentOptions options, RunState run)
+    private static void Write(PhotoAlignment photo, string output, FolderAlignmentOptions options, RunState run)
     {
-        string relative = Path.GetRelativePath(root, path).Replace('\\', '/');
-        try
+        run.DroppedFaces.AddRange(photo.Dropped);
+        if (photo.Conversion is { } conversion)
         {
-            var decoded = PhotoDecoder.Decode(path, options.MaximumImagePixels);
-            if (decoded.Conversion is { } conversion)
-            {
-                run.Converted.Add((relative, conversion));
-            }
-
-            return new Photo(relative, decoded.Image);
+            run.Converted.Add((photo.Name, conversion));
         }
-        catch (FaceDataException e) when (e.Kind is not null)
-        {
-            if (options.OnBadImage == BadImagePolicy.Fail)
-            {
-                throw;
-            }
 
-            run.Skipped.Add(new SkippedPhoto(relative, e.Reason ?? e.Message, e.Kind));
-            run.Unreadable++;
-            return null;
+        if (photo.FacesFound > 1)
+        {
+            run.Multiple.Add((photo.Name, photo.FacesFound));
         }
-    }
 
-    private static void Write(Photo photo, IReadOnlyList<DetectedFace> faces, string output, FolderAlignmentOptions options, RunState run)
-    {
-        if (faces.Count == 0)
+        if (photo.Skipped is { } skipped)
         {
-            var noFace = new NoFaceException(photo.RelativePath);
-            if (options.OnNoFace == NoFacePolicy.Fail)
-            {
-                throw noFace;
-            }
-
-            run.Skipped.Add(new SkippedPhoto(photo.RelativePath, noFace.Reason, null));
-            run.NoFace++;
+            run.Skipped.Add(skipped);
             return;
         }
 
-        if (faces.Count > 1)
+        for (int k = 0; k < photo.Faces.Count; k++)
         {
-            run.Multiple.Add((photo.RelativePath, faces.Count));
-        }
-
-        var crops = FaceCropper.Align(photo.Image, faces, options.Faces, options.Size);
-        for (int k = 0; k < crops.Count; k++)
-        {
-            string name = CropName(photo.RelativePath, k, options.Faces);
-            CropFile.Write(crops[k].Crop, Path.Combine(output, name));
-            run.AddLandmarks(name, crops[k].Face);
+            string name = CropName(photo.Name, k, options.Faces);
+            CropFile.Write(photo.Faces[k].Crop, Path.Combine(output, name));
+            run.AddLandmarks(name, photo.Faces[k].Face);
+            run.CropOf.TryAdd(photo.Name, name);
             run.Crops++;
-            run.CutByBorder += crops[k].CutByBorder ? 1 : 0;
+            run.CutByBorder += photo.Faces[k].CutByBorder ? 1 : 0;
         }
 
         run.Aligned++;
     }
-
-    private sealed record Photo(string RelativePath, RgbImage Image);
 
     private sealed class RunState(int images)
     {
@@ -168,15 +144,18 @@ public static class FolderAligner
 
         public List<(string, int)> Multiple { get; } = [];
 
+        public List<DroppedFace> DroppedFaces { get; } = [];
+
+        /// <summary>Each aligned photo's first (best) crop, by the photo's relative path.</summary>
+        public Dictionary<string, string> CropOf { get; } = new(StringComparer.Ordinal);
+
         public int Aligned { get; set; }
 
         public int Crops { get; set; }
 
-        public int NoFace { get; set; }
-
-        public int Unreadable { get; set; }
-
         public int CutByBorder { get; set; }
+
+        private int Count(PhotoSkipCause cause) => Skipped.Count(s => s.Cause == cause);
 
         public void AddLandmarks(string path, DetectedFace face)
         {
@@ -195,14 +174,16 @@ public static class FolderAligner
             Images = images,
             Aligned = Aligned,
             Crops = Crops,
-            NoFace = NoFace,
+            NoFace = Count(PhotoSkipCause.NoFace),
+            DegenerateLandmarks = Count(PhotoSkipCause.DegenerateLandmarks),
             MultipleFaces = Multiple.Count,
-            Unreadable = Unreadable,
+            Unreadable = Count(PhotoSkipCause.BadImage),
             CutByBorder = CutByBorder,
             ImagesPerSecond = images / Math.Max(seconds, 1e-9),
             Skipped = [.. Skipped.OrderBy(s => s.Path, StringComparer.Ordinal)],
             Converted = Converted,
             Multiple = Multiple,
+            DroppedFaces = DroppedFaces,
         };
     }
 }

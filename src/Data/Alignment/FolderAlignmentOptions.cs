@@ -1,6 +1,9 @@
 namespace KappaFace.MLNet.Data.Alignment;
 
-/// <summary>Options of <see cref="FolderAligner.Run"/>.</summary>
+/// <summary>
+/// Options of photo alignment: a folder into another (<see cref="FolderAligner.Run"/>), or photos aligned on
+/// the fly (<see cref="PhotoAligner"/>, <see cref="PhotoFaces.Crops"/>).
+/// </summary>
 public sealed record FolderAlignmentOptions
 {
     /// <summary>The side S of the square crops. Default 112 (the ArcFace template's own size).</summary>
@@ -26,11 +29,56 @@ public sealed record FolderAlignmentOptions
 /// <param name="Remaining">Estimated time left.</param>
 public sealed record AlignmentProgress(int Done, int Total, double ImagesPerSecond, TimeSpan Remaining);
 
+/// <summary>Why a photo produced no crop.</summary>
+public enum PhotoSkipCause
+{
+    /// <summary>Unreadable, corrupt, not an image, unsupported or too large (the bad-image policy applies).</summary>
+    BadImage,
+
+    /// <summary>No face scored above the detector's threshold (the no-face policy applies).</summary>
+    NoFace,
+
+    /// <summary>Faces were found, but none has landmarks an alignment can use (<see cref="LandmarkGeometry"/>; the no-face policy applies).</summary>
+    DegenerateLandmarks,
+}
+
 /// <summary>A photo that produced no crop, and why.</summary>
-/// <param name="Path">Path relative to the data folder ('/' separators).</param>
-/// <param name="Reason">"no face ..." or the decoder's reason.</param>
-/// <param name="Kind">The bad-input kind, or null for a photo without a face.</param>
-public sealed record SkippedPhoto(string Path, string Reason, FaceDataIssueKind? Kind);
+/// <param name="Path">Path relative to the data folder ('/' separators), or the path as given for photos aligned on the fly.</param>
+/// <param name="Reason">"no face ...", "no usable face ..." or the decoder's reason.</param>
+/// <param name="Kind">The bad-input kind, or null for a photo without a (usable) face.</param>
+/// <param name="Cause">Which of the three kinds of skip it is.</param>
+public sealed record SkippedPhoto(string Path, string Reason, FaceDataIssueKind? Kind, PhotoSkipCause Cause);
+
+/// <summary>A face that was found but not aligned because its landmarks are degenerate.</summary>
+/// <param name="Path">The photo, as in <see cref="SkippedPhoto.Path"/>.</param>
+/// <param name="Score">The face's score.</param>
+/// <param name="Reason">What is wrong with its landmarks (<see cref="LandmarkGeometry.Degeneracy"/>).</param>
+public sealed record DroppedFace(string Path, float Score, string Reason);
+
+/// <summary>What became of the data folder's <c>pairs.txt</c> in the aligned folder.</summary>
+public enum PairsFileAction
+{
+    /// <summary>Copied byte for byte: every image it names has a crop of the same name.</summary>
+    Copied,
+
+    /// <summary>
+    /// Rewritten as <c>PATH_A&lt;TAB&gt;PATH_B&lt;TAB&gt;LABEL</c> lines naming the crops: with
+    /// <see cref="FaceSelection.All"/> each photo stands for its best-scoring face (<c>name_face1</c>), and
+    /// pairs naming a photo without a crop are left out.
+    /// </summary>
+    Rewritten,
+
+    /// <summary>Not written: the source file could not be read as a pairs file (see the note).</summary>
+    NotWritten,
+}
+
+/// <summary>What was done with <c>pairs.txt</c>.</summary>
+/// <param name="Action">Copied, rewritten or not written.</param>
+/// <param name="Pairs">Pairs in the written file (0 when not written).</param>
+/// <param name="Dropped">Pairs of the source file left out because they name a photo without a crop.</param>
+/// <param name="FoldsLost">The source declared LFW folds, which the rewritten paths format cannot carry (folds.txt is still copied).</param>
+/// <param name="Note">A sentence for the summary.</param>
+public sealed record PairsFileOutcome(PairsFileAction Action, int Pairs, int Dropped, bool FoldsLost, string Note);
 
 /// <summary>What a folder alignment did.</summary>
 public sealed record FolderAlignmentReport
@@ -46,6 +94,9 @@ public sealed record FolderAlignmentReport
 
     /// <summary>Images without a face above the score threshold.</summary>
     public int NoFace { get; init; }
+
+    /// <summary>Images whose every face has degenerate landmarks (<see cref="LandmarkGeometry"/>).</summary>
+    public int DegenerateLandmarks { get; init; }
 
     /// <summary>Images in which more than one face was found.</summary>
     public int MultipleFaces { get; init; }
@@ -67,4 +118,10 @@ public sealed record FolderAlignmentReport
 
     /// <summary>Photos with several faces, with the count found.</summary>
     public IReadOnlyList<(string Path, int Faces)> Multiple { get; init; } = [];
+
+    /// <summary>Faces found but not aligned because of degenerate landmarks (their photo may still have a crop of another face).</summary>
+    public IReadOnlyList<DroppedFace> DroppedFaces { get; init; } = [];
+
+    /// <summary>What became of <c>pairs.txt</c>, or null when the data folder has none.</summary>
+    public PairsFileOutcome? PairsFile { get; init; }
 }

@@ -9,7 +9,8 @@ namespace KappaFace.MLNet.Data.Embedding;
 /// The <see cref="IFaceEmbedder"/> of an ONNX embedding model run by ONNX Runtime (<see cref="FaceEmbedder"/>).
 /// Without a detector every input is a face crop, decoded and resized with the training loader's rules
 /// (<see cref="FaceImageFile"/>), so a file embeds exactly as it trained. With a detector every input is a
-/// photo: its best face is found and aligned to the model input first (<see cref="PhotoFaces"/>).
+/// photo: its chosen face is found and aligned to the model input first (<see cref="PhotoAligner"/>, under the
+/// face selection and policies of <see cref="PhotoOptions"/>; <see cref="EmbedPhotos"/> reports the photos skipped).
 /// Images are prepared in parallel, a chunk at a time (memory stays bounded on large sets), and run through
 /// the model in its batches (<see cref="FaceEmbedderOptions.MaxBatch"/>). Thread-safe, as the model and the
 /// detector are.
@@ -24,17 +25,19 @@ public sealed class FaceImageEmbedder : IFaceEmbedder
 
     /// <summary>Embeds with a model the caller opened and keeps owning (it is not disposed here).</summary>
     /// <param name="model">The embedding model.</param>
-    /// <param name="detector">Given, inputs are photos whose best face is aligned first; the caller keeps owning it.</param>
-    public FaceImageEmbedder(FaceEmbedder model, FaceDetector? detector = null)
-        : this(model, detector, ownsModel: false)
+    /// <param name="detector">Given, inputs are photos whose chosen face is aligned first; the caller keeps owning it.</param>
+    /// <param name="photoOptions">Face selection and policies for photos (their size is the model input's); defaults when null.</param>
+    public FaceImageEmbedder(FaceEmbedder model, FaceDetector? detector = null, FolderAlignmentOptions? photoOptions = null)
+        : this(model, detector, photoOptions, ownsModel: false)
     {
     }
 
-    private FaceImageEmbedder(FaceEmbedder model, FaceDetector? detector, bool ownsModel)
+    private FaceImageEmbedder(FaceEmbedder model, FaceDetector? detector, FolderAlignmentOptions? photoOptions, bool ownsModel)
     {
         ArgumentNullException.ThrowIfNull(model);
         Model = model;
         Detector = detector;
+        PhotoOptions = (photoOptions ?? new FolderAlignmentOptions()) with { Size = model.InputSize };
         _ownsModel = ownsModel;
         _pixelsPerImage = ModelContract.Channels * model.InputSize * model.InputSize;
     }
@@ -44,6 +47,9 @@ public sealed class FaceImageEmbedder : IFaceEmbedder
 
     /// <summary>The face detector that aligns photos, or null when inputs are face crops.</summary>
     public FaceDetector? Detector { get; }
+
+    /// <summary>How photos are aligned with <see cref="Detector"/>: face selection and policies, at the model input size.</summary>
+    public FolderAlignmentOptions PhotoOptions { get; }
 
     /// <inheritdoc/>
     public int InputSize => Model.InputSize;
@@ -57,27 +63,85 @@ public sealed class FaceImageEmbedder : IFaceEmbedder
     /// <summary>Opens a model file; the embedder owns the model and disposes it.</summary>
     /// <param name="modelPath">The .onnx file.</param>
     /// <param name="options">Session and batching options; defaults when null.</param>
-    /// <param name="detector">Given, inputs are photos whose best face is aligned first; the caller keeps owning it.</param>
+    /// <param name="detector">Given, inputs are photos whose chosen face is aligned first; the caller keeps owning it.</param>
+    /// <param name="photoOptions">Face selection and policies for photos (their size is the model input's); defaults when null.</param>
     /// <exception cref="OnnxModelException">The file is missing, not ONNX or breaks the embedding contract.</exception>
     /// <exception cref="ExecutionProviderException"><c>cuda</c> was requested and cannot be used.</exception>
-    public static FaceImageEmbedder Open(string modelPath, FaceEmbedderOptions? options = null, FaceDetector? detector = null) =>
-        new(FaceEmbedder.Open(modelPath, options), detector, ownsModel: true);
+    public static FaceImageEmbedder Open(string modelPath, FaceEmbedderOptions? options = null, FaceDetector? detector = null, FolderAlignmentOptions? photoOptions = null) =>
+        new(FaceEmbedder.Open(modelPath, options), detector, photoOptions, ownsModel: true);
 
     /// <inheritdoc/>
+    /// <remarks>With a detector, a photo skipped under the <see cref="PhotoOptions"/> policies is an error here (one row per file is promised); <see cref="EmbedPhotos"/> reports it instead.</remarks>
     public FaceEmbeddings Embed(IReadOnlyList<string> imageFiles, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(imageFiles);
-        return Embed(imageFiles.Count, (i, target) =>
+        if (Detector is not null)
         {
-            if (Detector is { } detector)
+            PhotoEmbeddings photos = EmbedPhotos(imageFiles, cancellationToken);
+            return photos.Skipped.Count == 0
+                ? photos.Embeddings
+                : throw new FaceDataException(photos.Skipped[0].Path, photos.Skipped[0].Reason);
+        }
+
+        return Embed(imageFiles.Count, (i, target) => Widen(FaceImageFile.Decode(imageFiles[i], InputSize), target), cancellationToken);
+    }
+
+    /// <summary>
+    /// Embeds photo files: each photo's chosen face is aligned to the model input (<see cref="PhotoFaces.Crops"/>,
+    /// detected in batches) under <see cref="PhotoOptions"/>; photos skipped by its policies have a zero row.
+    /// </summary>
+    /// <param name="photoFiles">The photo files (also their names in reports).</param>
+    /// <param name="cancellationToken">Stops the work between batches.</param>
+    /// <returns>One row per file, which rows hold an embedding, and the photos skipped and faces dropped.</returns>
+    /// <exception cref="InvalidOperationException">The embedder has no detector.</exception>
+    /// <exception cref="FaceDataException">Under a Fail policy, the first bad file or photo without a usable face.</exception>
+    public PhotoEmbeddings EmbedPhotos(IReadOnlyList<string> photoFiles, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(photoFiles);
+        FaceDetector detector = Detector ?? throw new InvalidOperationException("This embedder has no detector: its inputs are face crops.");
+        int count = photoFiles.Count;
+        int dimension = EmbeddingSize;
+        var vectors = new float[(long)count * dimension];
+        var norms = new float[count];
+        var embedded = new bool[count];
+        var skipped = new List<SkippedPhoto>();
+        var dropped = new List<DroppedFace>();
+        var pixels = new float[(long)Math.Min(ChunkSize, count) * _pixelsPerImage];
+        for (int start = 0; start < count; start += ChunkSize)
+        {
+            int n = Math.Min(ChunkSize, count - start);
+            var aligned = PhotoFaces.Crops(detector, [.. photoFiles.Skip(start).Take(n)], PhotoOptions, cancellationToken);
+            var rows = new List<int>(n);
+            for (int j = 0; j < n; j++)
             {
-                PhotoFaces.BestCrop(detector, imageFiles[i], InputSize).WritePlanes(target);
+                dropped.AddRange(aligned[j].Dropped);
+                if (aligned[j].Skipped is { } skip)
+                {
+                    skipped.Add(skip);
+                    continue;
+                }
+
+                aligned[j].Faces[0].Crop.WritePlanes(pixels.AsSpan(rows.Count * _pixelsPerImage, _pixelsPerImage));
+                rows.Add(j);
             }
-            else
+
+            cancellationToken.ThrowIfCancellationRequested();
+            if (rows.Count == 0)
             {
-                Widen(FaceImageFile.Decode(imageFiles[i], InputSize), target);
+                continue;
             }
-        }, cancellationToken);
+
+            FaceEmbeddings chunk = Model.Embed(pixels.AsSpan(0, rows.Count * _pixelsPerImage), rows.Count);
+            for (int r = 0; r < rows.Count; r++)
+            {
+                int i = start + rows[r];
+                chunk.GetEmbedding(r).CopyTo(vectors.AsSpan(i * dimension, dimension));
+                norms[i] = chunk.Norms.Span[r];
+                embedded[i] = true;
+            }
+        }
+
+        return new PhotoEmbeddings(new FaceEmbeddings(count, dimension, vectors, norms), embedded, skipped, dropped);
     }
 
     /// <inheritdoc/>
@@ -90,7 +154,7 @@ public sealed class FaceImageEmbedder : IFaceEmbedder
             byte[] encoded = FaceImageFile.ReadToEnd(images[i], name);
             if (Detector is { } detector)
             {
-                PhotoFaces.BestCrop(detector, PhotoDecoder.Decode(name, encoded).Image, name, InputSize).WritePlanes(target);
+                AlignedFace(detector, PhotoDecoder.Decode(name, encoded).Image, name).WritePlanes(target);
             }
             else
             {
@@ -110,7 +174,7 @@ public sealed class FaceImageEmbedder : IFaceEmbedder
             RgbImage image = images[i] ?? throw new ArgumentException($"Image {i} is null.", nameof(images));
             if (Detector is { } detector)
             {
-                PhotoFaces.BestCrop(detector, image, $"image {i}", InputSize).WritePlanes(target);
+                AlignedFace(detector, image, $"image {i}").WritePlanes(target);
             }
             else
             {
@@ -129,6 +193,10 @@ public sealed class FaceImageEmbedder : IFaceEmbedder
             Model.Dispose();
         }
     }
+
+    // The chosen face of one decoded photo; a photo without one is an error (one row per input is promised).
+    private RgbImage AlignedFace(FaceDetector detector, RgbImage photo, string name) =>
+        PhotoAligner.Align(detector, [photo], [name], PhotoOptions with { OnNoFace = NoFacePolicy.Fail })[0].Faces[0].Crop;
 
     private static void Widen(ReadOnlySpan<byte> pixels, Span<float> target)
     {

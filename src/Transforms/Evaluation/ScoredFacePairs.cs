@@ -1,4 +1,5 @@
 using KappaFace.MLNet.Data;
+using KappaFace.MLNet.Data.Alignment;
 using KappaFace.MLNet.Data.Embedding;
 using Microsoft.ML;
 
@@ -7,24 +8,39 @@ namespace KappaFace.MLNet.Transforms.Evaluation;
 /// <summary>
 /// Verification pairs with their cosine scores: every distinct image embedded once by an
 /// <see cref="IFaceEmbedder"/>, each pair scored by <see cref="CosineSimilarity"/>. <see cref="ToDataView"/>
-/// gives the rows the catalog's <c>Evaluate</c> and <c>CalibrateThreshold</c> read.
+/// gives the rows the catalog's <c>Evaluate</c> and <c>CalibrateThreshold</c> read. With a photo embedder
+/// (<see cref="FaceImageEmbedder"/> with a detector) photos skipped by its policies are listed and their pairs not scored.
 /// </summary>
 public sealed class ScoredFacePairs
 {
     private readonly float[] _scores;
     private readonly bool[] _same;
+    private readonly FacePairEntry[] _scored;
 
-    private ScoredFacePairs(VerificationPairs pairs, float[] scores)
+    private ScoredFacePairs(VerificationPairs pairs, FacePairEntry[] scored, float[] scores)
     {
         Pairs = pairs;
+        _scored = scored;
         _scores = scores;
-        _same = [.. pairs.Pairs.Select(p => p.Same)];
+        _same = [.. scored.Select(p => p.Same)];
     }
 
     /// <summary>The pairs scored, with their source and the check of their images.</summary>
     public VerificationPairs Pairs { get; }
 
-    /// <summary>The cosine score of each pair, in pair order.</summary>
+    /// <summary>The pairs scored, in order: those of <see cref="Pairs"/> whose two images were embedded.</summary>
+    public IReadOnlyList<FacePairEntry> ScoredPairs => _scored;
+
+    /// <summary>Photos without a usable face or unreadable, skipped by the photo embedder's policies.</summary>
+    public IReadOnlyList<SkippedPhoto> SkippedPhotos { get; private init; } = [];
+
+    /// <summary>Faces left out for degenerate landmarks by the photo embedder.</summary>
+    public IReadOnlyList<DroppedFace> DroppedFaces { get; private init; } = [];
+
+    /// <summary>Pairs not scored because they name a skipped photo.</summary>
+    public int PairsWithoutFace => Pairs.Pairs.Count - _scored.Length;
+
+    /// <summary>The cosine score of each scored pair, in pair order.</summary>
     public ReadOnlyMemory<float> Scores => _scores;
 
     /// <summary>Ground truth of each pair: true = same identity.</summary>
@@ -61,8 +77,21 @@ public sealed class ScoredFacePairs
         }
 
         FacePair[] byIndex = [.. pairs.Pairs.Select(p => new FacePair(IndexOf(p.PathA), IndexOf(p.PathB), p.Same))];
-        var embeddings = embedder.Embed(images, cancellationToken);
-        return new ScoredFacePairs(pairs, CosineSimilarity.ScorePairs(embeddings.Vectors.Span, embedder.EmbeddingSize, byIndex));
+        if (embedder is not FaceImageEmbedder { Detector: not null } photoEmbedder)
+        {
+            var embeddings = embedder.Embed(images, cancellationToken);
+            return new ScoredFacePairs(pairs, [.. pairs.Pairs], CosineSimilarity.ScorePairs(embeddings.Vectors.Span, embedder.EmbeddingSize, byIndex));
+        }
+
+        PhotoEmbeddings photos = photoEmbedder.EmbedPhotos(images, cancellationToken);
+        int[] kept = [.. Enumerable.Range(0, byIndex.Length).Where(p => photos.Embedded[byIndex[p].IndexA] && photos.Embedded[byIndex[p].IndexB])];
+        if (kept.Length == 0)
+        {
+            throw new FaceDataException("Every pair names a photo without a usable face: nothing is left to score.");
+        }
+
+        float[] scores = CosineSimilarity.ScorePairs(photos.Embeddings.Vectors.Span, embedder.EmbeddingSize, [.. kept.Select(p => byIndex[p])]);
+        return new ScoredFacePairs(pairs, [.. kept.Select(p => pairs.Pairs[p])], scores) { SkippedPhotos = photos.Skipped, DroppedFaces = photos.Dropped };
     }
 
     /// <summary>
@@ -78,7 +107,7 @@ public sealed class ScoredFacePairs
         {
             return mlContext.Data.LoadFromEnumerable(_scores.Select((s, p) => new FoldedScoredRow
             {
-                Score = s, Label = _same[p], Fold = Pairs.Pairs[p].Fold ?? throw new InvalidOperationException("A pair has no fold."),
+                Score = s, Label = _same[p], Fold = _scored[p].Fold ?? throw new InvalidOperationException("A pair has no fold."),
             }).ToList());
         }
 

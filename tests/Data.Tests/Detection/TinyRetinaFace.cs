@@ -19,11 +19,12 @@ internal static class TinyRetinaFace
     /// A detector whose stride-8, anchor-0 prior fires where the input's blue plane is bright (B = 255 gives
     /// a face probability of about 1, B = 0 about 0); every other prior scores about 0, and loc and landms
     /// is 0, so a face is exactly its prior box; the landmarks sit at fixed offsets from the prior centre
-    /// (<see cref="LandmarkOffsets"/> times 0.1 x the anchor size), spread like a face's.
+    /// (<see cref="LandmarkOffsets"/>, or <paramref name="landmarkOffsets"/>, times 0.1 x the anchor size),
+    /// spread like a face's.
     /// </summary>
-    public static byte[] BlueDotDetector() => Build((output, s, a, ch, c) => output switch
+    public static byte[] BlueDotDetector(float[]? landmarkOffsets = null) => Build((output, s, a, ch, c) => output switch
     {
-        RetinaFaceLayout.LandmarksName => (0f, LandmarkOffsets[ch]),
+        RetinaFaceLayout.LandmarksName => (0f, (landmarkOffsets ?? LandmarkOffsets)[ch]),
         // Channel 1 of conf is the face logit: 0.1 * (B - 104) - 5 for anchor 0 of stride 8; background logit 0.
         RetinaFaceLayout.ConfName when ch == 1 && s == 0 && a == 0 => (c == 0 ? 0.1f : 0f, -5f),
         RetinaFaceLayout.ConfName when ch == 1 => (0f, -30f),

@@ -144,9 +144,28 @@ public sealed class FaceImageEmbedderTests : IDisposable
             Assert.Equal(embedder.Embed(photo), embedder.Embed(stream));
         }
 
-        var error = Assert.Throws<FaceDataException>(() => embedder.Embed([photo, empty]));
+        var error = Assert.Throws<NoFaceException>(() => embedder.Embed([photo, empty]));
         Assert.Equal(empty, error.Path);
         Assert.Contains("no face", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Under_the_skip_policy_photos_without_a_face_are_listed_and_the_others_embedded()
+    {
+        using var detector = FaceDetector.Open(TinyRetinaFace.BlueDotDetector(), new FaceDetectorOptions { ExecutionProvider = "cpu" });
+        string photo = _folder.Image("photo.png", 224, 224, (x, y) => x is >= 100 and < 110 && y is >= 60 and < 70 ? new SKColor(0, 0, 255) : SKColors.Black);
+        string empty = _folder.Image("no-face.png", 224, 224, (_, _) => SKColors.Black);
+        using var embedder = FaceImageEmbedder.Open(_modelPath, Cpu, detector, new FolderAlignmentOptions { OnNoFace = NoFacePolicy.Skip, Size = 7 });
+        Assert.Equal(_model.InputSize, embedder.PhotoOptions.Size);
+
+        var result = embedder.EmbedPhotos([empty, photo]);
+
+        Assert.Equal([false, true], result.Embedded);
+        Assert.Equal(empty, Assert.Single(result.Skipped).Path);
+        Assert.Equal(PhotoSkipCause.NoFace, result.Skipped[0].Cause);
+        Assert.Equal(embedder.Embed(photo), result.Embeddings.GetEmbedding(1).ToArray());
+        Assert.All(result.Embeddings.GetEmbedding(0).ToArray(), v => Assert.Equal(0f, v));
+        Assert.Throws<FaceDataException>(() => embedder.Embed([empty]));
     }
 
     private FaceEmbeddings ModelOnLoaderPixels(string[] paths)
