@@ -64,7 +64,7 @@ public sealed class RealPhotoAlignmentTests(ITestOutputHelper output) : IDisposa
             }
             else
             {
-                Assert.Throws<FaceDataException>(() => PhotoFaces.BestCrop(detector, paths[i], 112));
+                Assert.Throws<NoFaceException>(() => PhotoFaces.BestCrop(detector, paths[i], 112));
             }
         }
 
