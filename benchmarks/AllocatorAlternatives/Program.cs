@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using KappaFace.MLNet.Tests.Shared;
 using KappaFace.MLNet.Trainer.Backbones;
@@ -14,7 +12,9 @@ using KappaFace.MLNet.Data;
 // alternating within each round so background load hits all alike.
 // Usage: dotnet run -c Release --project benchmarks/AllocatorAlternatives -- [--rounds 2] [--steps 4]
 //        [--backbone mobilefacenet] [--batch 64] [--only name,name]
-// A child: --child THREAD TUNING [--early]  (THREAD main|pool|dedicated|main-arena; TUNING none|thresholds|library)
+// A child: --child THREAD TUNING  (THREAD main|pool|dedicated|main-arena; TUNING none|library). Settings other than the
+// library's own come from glibc's environment variables (MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_,
+// MALLOC_ARENA_MAX), which glibc reads at process start, before any thread or allocation.
 var argList = args.ToList();
 string Option(string name, string fallback)
 {
@@ -27,16 +27,8 @@ string backbone = Option("--backbone", "mobilefacenet");
 
 if (argList.Contains("--child"))
 {
-    if (argList.Contains("--early"))
-    {
-        Native.ArenaMaxOne();
-    }
     string thread = Option("--child", "main");
     string tuning = argList[argList.IndexOf("--child") + 2];
-    if (tuning == "thresholds")
-    {
-        Native.ThresholdsOnly();
-    }
     var run = new ProbeRun(backbone, batch, steps, tuning == "library");
     Func<ProbeResult> work = run.Train;
     ProbeResult result = thread switch
@@ -53,15 +45,25 @@ if (argList.Contains("--child"))
 
 const string jemalloc = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2";
 const string tcmalloc = "/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4";
+const string threshold = "1073741824";
+Dictionary<string, string?> Thresholds(params (string Name, string Value)[] more)
+{
+    var environment = new Dictionary<string, string?> { ["MALLOC_MMAP_THRESHOLD_"] = threshold, ["MALLOC_TRIM_THRESHOLD_"] = threshold };
+    foreach (var (name, value) in more)
+    {
+        environment[name] = value;
+    }
+    return environment;
+}
 var variants = new List<Variant>
 {
-    new("main thread, thresholds (the old benchmarks' shortcut)", ["main", "thresholds"], []),
-    new("pool thread, thresholds (the old library)", ["pool", "thresholds"], []),
+    new("main thread, thresholds (the old benchmarks' shortcut)", ["main", "none"], Thresholds()),
+    new("pool thread, thresholds (the old library)", ["pool", "none"], Thresholds()),
     new("pool thread, thresholds + M_ARENA_MAX=1 by mallopt before training (a)", ["pool", "library"], []),
-    new("pool thread, M_ARENA_MAX=1 by mallopt at Main's start (b)", ["pool", "library", "--early"], []),
+    new("pool thread, library + MALLOC_ARENA_MAX=1 from process start (b)", ["pool", "library"], new() { ["MALLOC_ARENA_MAX"] = "1" }),
     new("dedicated new thread after mallopt (d)", ["dedicated", "library"], []),
     new("new thread verified on the main arena, from a pool thread (d')", ["main-arena", "library"], []),
-    new("pool thread, MALLOC_ARENA_MAX=1 in the environment (e)", ["pool", "thresholds"], new() { ["MALLOC_ARENA_MAX"] = "1" }),
+    new("pool thread, MALLOC_ARENA_MAX=1 in the environment (e)", ["pool", "none"], Thresholds(("MALLOC_ARENA_MAX", "1"))),
     new("pool thread, jemalloc preloaded (f)", ["pool", "none"], new() { ["LD_PRELOAD"] = jemalloc }),
     new("pool thread, tcmalloc preloaded (f)", ["pool", "none"], new() { ["LD_PRELOAD"] = tcmalloc }),
 };
@@ -146,56 +148,30 @@ internal sealed class ProbeRun(string backbone, int batch, int steps, bool tuneA
             Backbone = BackboneFactory.Parse(backbone), ImageSize = size, BatchSize = batch, Epochs = 1, Device = "cpu",
             LearningRate = 0.01, TuneAllocator = tuneAllocator, Margin = new MarginOptions { Loss = MarginLossKind.KappaFace },
         };
-        var seconds = new List<double>();
-        var clock = Stopwatch.StartNew();
         long faultsAtWarm = 0, faultsAtEnd = 0;
         string arena = "?";
-        using var cancel = new CancellationTokenSource();
-        var progress = new Inline(p =>
-        {
-            seconds.Add(clock.Elapsed.TotalSeconds);
-            clock.Restart();
-            if (seconds.Count == Warmup)
+        var timed = StepClock.Time(Warmup, steps, (progress, cancel) =>
+            new FaceModelTrainer(options).Train(data, progress: progress, cancellationToken: cancel).Backbone.Dispose(),
+            done =>
             {
-                faultsAtWarm = Native.MinorFaults();
-                arena = GlibcAllocatorTuning.CurrentThreadUsesMainArena() switch { true => "main", false => "non-main", null => "unknown" };
-            }
-            if (seconds.Count == Warmup + steps)
-            {
-                faultsAtEnd = Native.MinorFaults();
-                cancel.Cancel();
-            }
-        });
-        try
-        {
-            new FaceModelTrainer(options).Train(data, progress: progress, cancellationToken: cancel.Token).Backbone.Dispose();
-        }
-        catch (OperationCanceledException)
-        {
-            // The planned stop after the timed steps.
-        }
-        var timed = seconds.Skip(Warmup).Order().ToArray();
+                if (done == Warmup)
+                {
+                    faultsAtWarm = Native.MinorFaults();
+                    arena = GlibcAllocatorTuning.CurrentThreadUsesMainArena() switch { true => "main", false => "non-main", null => "unknown" };
+                }
+                if (done == Warmup + steps)
+                {
+                    faultsAtEnd = Native.MinorFaults();
+                }
+            }).Order().ToArray();
         double median = timed.Length % 2 == 1 ? timed[timed.Length / 2] : (timed[(timed.Length / 2) - 1] + timed[timed.Length / 2]) / 2;
         return new ProbeResult(batch / median, (faultsAtEnd - faultsAtWarm) / (double)steps, arena);
     }
-
-    private sealed class Inline(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
-    }
 }
 
-/// <summary>The glibc settings the alternatives set by hand, and the process's page-fault count.</summary>
-internal static partial class Native
+/// <summary>The process's page-fault count.</summary>
+internal static class Native
 {
-    public static void ThresholdsOnly()
-    {
-        _ = Mallopt(-3, 1 << 30); // M_MMAP_THRESHOLD
-        _ = Mallopt(-1, 1 << 30); // M_TRIM_THRESHOLD
-    }
-
-    public static void ArenaMaxOne() => _ = Mallopt(-8, 1); // M_ARENA_MAX
-
     /// <summary>Minor page faults of the whole process so far (field 10 of /proc/self/stat).</summary>
     public static long MinorFaults()
     {
@@ -203,7 +179,4 @@ internal static partial class Native
         string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         return long.Parse(fields[7], CultureInfo.InvariantCulture);
     }
-
-    [LibraryImport("libc", EntryPoint = "mallopt")]
-    private static partial int Mallopt(int parameter, int value);
 }

@@ -55,7 +55,7 @@ internal static class QuantizeCommand
             OnnxModelFile.Save(result.Model, target);
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{target}: {result.QuantizedNodes} nodes in int8 ({result.QuantizedWeights} weight tensors, {result.QuantizedActivations} activations, " +
-                $"{result.FoldedRelus} Relu folded, {result.ConvertedBatchNorms} BatchNormalization as depthwise Conv), calibrated on {result.CalibrationImages} images; " +
+                $"{result.FoldedRelus} Relu/Clip folded, {result.FoldedBatchNorms} BatchNormalization folded into Conv, {result.ConvertedBatchNorms} as depthwise Conv), calibrated on {result.CalibrationImages} images; " +
                 $"cosine to float32 on {Math.Min(16, result.CalibrationImages)} of them: min {result.MinimumCosine:F4}, mean {result.MeanCosine:F4}"));
             return CommandRunner.Ok;
         }, token));

@@ -52,7 +52,7 @@ public static class Int8Quantizer
         using var floatEmbedder = FaceEmbedder.Open(floatBytes, CpuOptions(options), source);
         CheckImages(calibrationImages, floatEmbedder.InputSize);
 
-        var (prepared, batchNorms) = BatchNormToConv.Apply(model);
+        var (prepared, foldedNorms, convertedNorms) = BatchNormToConv.Apply(model);
         var plan = QuantizationPlan.Create(prepared.Graph);
         if (plan.QuantizedNodes.Count == 0)
         {
@@ -69,7 +69,7 @@ public static class Int8Quantizer
         var (minimum, mean) = Agreement(floatEmbedder, quantized, calibrationImages, options, source);
         return new Int8QuantizationResult(
             quantized, calibrationImages.Count, plan.QuantizedNodes.Count, rewriter.QuantizedWeights, plan.Activations.Count,
-            plan.FoldedRelus.Count, batchNorms, minimum, mean);
+            plan.FoldedRelus.Count, convertedNorms, foldedNorms, minimum, mean);
     }
 
     /// <summary>The card of the quantised model: the float card plus scheme, method, image count and date.</summary>

@@ -7,9 +7,10 @@ namespace KappaFace.MLNet.Onnx.Quantization;
 /// Which nodes of a float graph run in int8 and which activations are quantised. Conv and Gemm with
 /// float weight initialisers, and Add of two activations, are quantised (ONNX Runtime has integer
 /// kernels for them: QLinearConv, QGemm, QLinearAdd); every other node stays float between a
-/// DequantizeLinear and a QuantizeLinear. A Relu that is a convolution's only consumer is folded into
-/// the quantisation of that convolution's output: its range starts at 0, so the zero point is the
-/// type's minimum and QuantizeLinear's saturation is the Relu.
+/// DequantizeLinear and a QuantizeLinear. A Relu, or a Clip whose constant bounds hold 0 (ReLU6), that
+/// is a convolution's only consumer is folded into the quantisation of that convolution's output: the
+/// range calibrated on the activation's output lies inside its bounds and holds 0, so QuantizeLinear's
+/// saturation to that range does all the clipping and the result equals quantising the activation's output.
 /// </summary>
 internal sealed class QuantizationPlan
 {
@@ -24,7 +25,7 @@ internal sealed class QuantizationPlan
     /// <summary>The Conv, Gemm and Add nodes that run in int8.</summary>
     public IReadOnlySet<NodeProto> QuantizedNodes { get; }
 
-    /// <summary>Relu nodes removed, keyed by the convolution whose output they read.</summary>
+    /// <summary>Relu and Clip nodes removed, keyed by the convolution whose output they read.</summary>
     public IReadOnlyDictionary<NodeProto, NodeProto> FoldedRelus { get; }
 
     /// <summary>
@@ -35,7 +36,8 @@ internal sealed class QuantizationPlan
 
     public static QuantizationPlan Create(GraphProto graph)
     {
-        var initializers = graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var constants = graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        var initializers = constants.Keys.ToHashSet(StringComparer.Ordinal);
         var graphOutputs = graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
         var consumers = new Dictionary<string, List<NodeProto>>(StringComparer.Ordinal);
         foreach (var node in graph.Node)
@@ -56,7 +58,7 @@ internal sealed class QuantizationPlan
         var folded = new Dictionary<NodeProto, NodeProto>();
         foreach (var conv in quantized.Where(n => n.OpType == "Conv"))
         {
-            if (consumers.TryGetValue(conv.Output[0], out var readers) && readers is [{ OpType: "Relu" } relu]
+            if (consumers.TryGetValue(conv.Output[0], out var readers) && readers is [var relu] && IsSaturation(relu, constants)
                 && !graphOutputs.Contains(conv.Output[0]) && IsActivation(relu.Output[0]))
             {
                 folded[conv] = relu;
@@ -101,6 +103,25 @@ internal sealed class QuantizationPlan
         }
 
         return new QuantizationPlan(quantized, folded, activations);
+    }
+
+    /// <summary>A Relu, or a Clip with constant (or absent) bounds min &lt;= 0 &lt;= max: quantisation's saturation can do its work.</summary>
+    private static bool IsSaturation(NodeProto node, Dictionary<string, TensorProto> constants)
+    {
+        if (node.Domain.Length != 0 || node.Output.Count != 1)
+        {
+            return false;
+        }
+
+        if (node.OpType == "Relu")
+        {
+            return true;
+        }
+
+        float? Bound(int index) => node.Input.Count <= index || node.Input[index].Length == 0 ? float.NaN
+            : constants.TryGetValue(node.Input[index], out var t) && OnnxTensorData.Floats(t) is [var v] ? v : null;
+        return node.OpType == "Clip" && Bound(1) is { } min && Bound(2) is { } max
+            && (float.IsNaN(min) || min <= 0) && (float.IsNaN(max) || max >= 0);
     }
 
     private static bool IsQuantizable(NodeProto node, HashSet<string> initializers, Func<string, bool> isActivation) => node.OpType switch

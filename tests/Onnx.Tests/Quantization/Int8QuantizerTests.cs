@@ -154,28 +154,43 @@ public class Int8QuantizerTests
     }
 }
 
-/// <summary>Batch norms the export could not fold become 1x1 depthwise convolutions with the same outputs.</summary>
+/// <summary>
+/// Batch norms are removed before quantising with the same outputs: folded into the convolution they
+/// follow when they are its only reader, otherwise rewritten as 1x1 depthwise convolutions.
+/// </summary>
 public class BatchNormToConvTests
 {
+    private static string BatchNorm(OnnxGraphBuilder b, string x, string name, float[] gamma, float[] beta, float[] mean, float[] variance) =>
+        b.AddNode("BatchNormalization",
+            [x, b.AddInitializer(name + ".g", gamma, 4), b.AddInitializer(name + ".b", beta, 4),
+             b.AddInitializer(name + ".m", mean, 4), b.AddInitializer(name + ".v", variance, 4)],
+            name, OnnxAttr.OfFloat("epsilon", 1e-3f));
+
     [Fact]
-    public void Depthwise_convolution_computes_the_batch_norm()
+    public void Folded_and_depthwise_batch_norms_compute_the_same_outputs()
     {
         var b = new OnnxGraphBuilder("bn");
         string x = b.AddInput(ModelContract.InputName, "batch", 3, 8, 8);
-        x = b.AddNode("Conv", [x, b.AddInitializer("w", Enumerable.Range(0, 4 * 3 * 9).Select(i => (float)Math.Sin(i)).ToArray(), 4, 3, 3, 3)], "c",
+        // conv1 (no bias) is read only by bn1: folded. conv2 (with bias) is read by bn2 and the Add: bn2 becomes a depthwise Conv.
+        x = b.AddNode("Conv", [x, b.AddInitializer("w1", Enumerable.Range(0, 4 * 3 * 9).Select(i => (float)Math.Sin(i)).ToArray(), 4, 3, 3, 3)], "c1",
             OnnxAttr.OfInts("kernel_shape", 3, 3));
-        x = b.AddNode("BatchNormalization",
-            [x, b.AddInitializer("g", [1.5f, -0.5f, 2f, 0.25f], 4), b.AddInitializer("be", [0.1f, 0.2f, -0.3f, 0f], 4),
-             b.AddInitializer("m", [1f, -2f, 0.5f, 0f], 4), b.AddInitializer("v", [4f, 0.25f, 1f, 9f], 4)],
-            "bn", OnnxAttr.OfFloat("epsilon", 1e-3f));
+        x = BatchNorm(b, x, "bn1", [1.5f, -0.5f, 2f, 0.25f], [0.1f, 0.2f, -0.3f, 0f], [1f, -2f, 0.5f, 0f], [4f, 0.25f, 1f, 9f]);
+        string c2 = b.AddNode("Conv",
+            [x, b.AddInitializer("w2", Enumerable.Range(0, 16).Select(i => (float)Math.Cos(i)).ToArray(), 4, 4, 1, 1), b.AddInitializer("b2", [0.5f, -1f, 0f, 2f], 4)],
+            "c2", OnnxAttr.OfInts("kernel_shape", 1, 1));
+        string bn2 = BatchNorm(b, c2, "bn2", [0.5f, 1f, -1.5f, 3f], [0f, 1f, 0.5f, -0.2f], [0.2f, 0f, -1f, 1f], [1f, 2f, 0.5f, 0.1f]);
+        x = b.AddNode("Add", [c2, bn2], "sum");
         x = b.AddNode("GlobalAveragePool", [x], "pool");
         b.AddOutput(x, "batch", 4, 1, 1);
         var model = b.Build("test", "1");
 
-        var (converted, count) = BatchNormToConv.Apply(model);
-        Assert.Equal(1, count);
+        var (converted, folded, depthwise) = BatchNormToConv.Apply(model);
+        Assert.Equal(1, folded);
+        Assert.Equal(1, depthwise);
         Assert.DoesNotContain(converted.Graph.Node, n => n.OpType == "BatchNormalization");
-        Assert.Contains(model.Graph.Node, n => n.OpType == "BatchNormalization");   // The input is not modified.
+        Assert.Equal(3, converted.Graph.Node.Count(n => n.OpType == "Conv"));   // c1 (with bn1), c2, bn2 as depthwise.
+        Assert.Equal(2, model.Graph.Node.Count(n => n.OpType == "BatchNormalization"));   // The input is not modified.
+        Assert.Contains(converted.Graph.Node, n => n.OpType == "Conv" && n.Output[0] == "bn1" && n.Input.Count == 3);
 
         var pixels = Enumerable.Range(0, 2 * 3 * 64).Select(i => (float)Math.Cos(i * 0.37) * 50).ToArray();
         float[] Run(ModelProto m)
@@ -192,5 +207,39 @@ public class BatchNormToConvTests
         {
             Assert.Equal(expected[i], actual[i], 1e-4 * (1 + Math.Abs(expected[i])));
         }
+    }
+}
+
+/// <summary>Which activations fold into their convolution's quantisation.</summary>
+public class QuantizationPlanTests
+{
+    private static QuantizationPlan Plan(float? min, float? max)
+    {
+        var b = new OnnxGraphBuilder("clip");
+        string x = b.AddInput(ModelContract.InputName, "batch", 3, 8, 8);
+        x = b.AddNode("Conv", [x, b.AddInitializer("w", new float[4 * 3], 4, 3, 1, 1)], "c", OnnxAttr.OfInts("kernel_shape", 1, 1));
+        string low = min is { } a ? b.AddInitializer("low", [a]) : "";
+        string[] inputs = max is { } m ? [x, low, b.AddInitializer("high", [m])] : min is null ? [x] : [x, low];
+        x = b.AddNode("Clip", inputs, "clip");
+        x = b.AddNode("Conv", [x, b.AddInitializer("w2", new float[4 * 4], 4, 4, 1, 1)], "c2", OnnxAttr.OfInts("kernel_shape", 1, 1));
+        x = b.AddNode("GlobalAveragePool", [x], "pool");
+        b.AddOutput(x, "batch", 4, 1, 1);
+        return QuantizationPlan.Create(b.Build("test", "1").Graph);
+    }
+
+    [Theory]
+    [InlineData(0f, 6f, true)]       // ReLU6
+    [InlineData(-1f, 1f, true)]      // Bounds holding 0: the calibrated range (widened to 0) lies inside them.
+    [InlineData(0f, null, true)]     // Relu written as Clip.
+    [InlineData(null, null, true)]   // No bounds at all.
+    [InlineData(0.5f, 6f, false)]    // The range widened to hold 0 would let values under 0.5 through.
+    [InlineData(-6f, -1f, false)]
+    public void Clip_folds_only_when_saturation_does_its_work(float? min, float? max, bool folds)
+    {
+        var plan = Plan(min, max);
+        Assert.Equal(folds ? 1 : 0, plan.FoldedRelus.Count);
+        // Folded: the first convolution's output is not quantised, the Clip's is (under its own name).
+        Assert.Equal(!folds, plan.Activations.Contains("c"));
+        Assert.Contains("clip", plan.Activations);
     }
 }

@@ -1,16 +1,19 @@
 using KappaFace.MLNet.Trainer.Training;
 
-namespace KappaFace.MLNet.Benchmarks.PeerComparison;
-
 /// <summary>
 /// Times the steps of one training run through its progress callback and cancels it once warm-up plus timed steps
-/// are done (an epoch must hold at least one image of each class, often more steps than we time).
+/// are done (an epoch must hold at least one image of each class, often more steps than are timed).
 /// </summary>
 internal static class StepClock
 {
-    public static StepTimes Time(BenchmarkSettings settings, Action<IProgress<TrainingProgress>, CancellationToken> run)
+    /// <summary>
+    /// Runs <paramref name="run"/> and returns the seconds of each step after the warm-up ones.
+    /// <paramref name="onStep"/>, if given, hears the number of steps done, on the training thread, after each step.
+    /// </summary>
+    public static IReadOnlyList<double> Time(
+        int warmup, int steps, Action<IProgress<TrainingProgress>, CancellationToken> run, Action<int>? onStep = null)
     {
-        int wanted = settings.Warmup + settings.Steps;
+        int wanted = warmup + steps;
         var seconds = new List<double>();
         using var cancel = new CancellationTokenSource();
         TimeSpan last = TimeSpan.Zero;
@@ -18,6 +21,7 @@ internal static class StepClock
         {
             seconds.Add((p.Elapsed - last).TotalSeconds);
             last = p.Elapsed;
+            onStep?.Invoke(seconds.Count);
             if (seconds.Count == wanted)
             {
                 cancel.Cancel();
@@ -33,16 +37,15 @@ internal static class StepClock
         }
         finally
         {
-            // Tensors the trainer left to the finaliser go first, then the heap returns its free pages.
+            // Tensors the trainer left to the finaliser go now, not during the next measurement.
             GC.Collect();
             GC.WaitForPendingFinalizers();
-            _ = HeapTrim.Run();
         }
         if (seconds.Count < wanted)
         {
-            throw new InvalidOperationException($"The trainer ran {seconds.Count} steps; {wanted} were needed (raise --classes or lower --steps).");
+            throw new InvalidOperationException($"The trainer ran {seconds.Count} steps; {wanted} were needed (more images or classes, or fewer steps).");
         }
-        return new StepTimes(seconds.Skip(settings.Warmup).ToList(), settings.Batch);
+        return seconds.Skip(warmup).ToList();
     }
 
     /// <summary>Reports on the training thread (Progress&lt;T&gt; would post to the thread pool and lose the step boundary).</summary>
