@@ -30,6 +30,12 @@ public class TrainingOptionSetTests
         Assert.Equal((7, false, 0.25), (set.Epochs, set.FreezeBatchNorm, set.FrozenLayerFraction));
 
         Assert.True(Read("--freeze-bn").FreezeBatchNorm);
+
+        // A size the model cannot have is refused, naming the option, not silently replaced by the card's.
+        var error = Assert.Throws<ArgumentException>(() => Read("--image-size", "48", "--init", model));
+        Assert.Contains("--image-size 48", error.Message, StringComparison.Ordinal);
+        Assert.Contains("32", error.Message, StringComparison.Ordinal);
+        Assert.Equal(32, Read("--image-size", "32", "--init", model).ImageSize);
     }
 
     private static FaceTrainerOptions Read(params string[] args)

@@ -71,14 +71,29 @@ internal sealed class TrainingOptionSet
             (o, v) => o with { FrozenLayerFraction = v }),
         Value("--backbone-lr-scale", "With --init: the backbone's learning rate as a fraction of --lr (the class centres use --lr).", d.BackboneLearningRateScale, (o, v) => o with { BackboneLearningRateScale = v }),
         // After --image-size and --embedding-size: a model to fine-tune fixes both through its card.
-        Value<string?>("--init", "Fine-tune this KappaFace model (from `kappaface import` or `train`) instead of a fresh backbone; sizes come from its card.", d.InitialModel,
-            (o, v) => v is null ? o : FromCard(o, Path.GetFullPath(v))),
+        Value<string?>("--init", "Fine-tune this KappaFace model (from `kappaface import` or `train`) instead of a fresh backbone; sizes come from its card (a different --image-size or --embedding-size is an error).", d.InitialModel,
+            (o, v) => v is null ? o : FromCard(o, d, Path.GetFullPath(v))),
     ];
 
-    private static FaceTrainerOptions FromCard(FaceTrainerOptions options, string model)
+    /// <summary>
+    /// The model's sizes replace the defaults; a size set on the command line that differs from the model's is an
+    /// error rather than silently overridden (the network cannot change its input or embedding size).
+    /// </summary>
+    private static FaceTrainerOptions FromCard(FaceTrainerOptions options, FaceTrainerOptions defaults, string model)
     {
         var card = ModelCard.ReadFrom(model);
+        Conflict("--image-size", options.ImageSize, defaults.ImageSize, card.InputSize, "input size", model);
+        Conflict("--embedding-size", options.EmbeddingSize, defaults.EmbeddingSize, card.EmbeddingSize, "embedding size", model);
         return options with { InitialModel = model, ImageSize = card.InputSize, EmbeddingSize = card.EmbeddingSize };
+    }
+
+    private static void Conflict(string option, int value, int defaultValue, int modelValue, string what, string model)
+    {
+        if (value != defaultValue && value != modelValue)
+        {
+            throw new ArgumentException(
+                $"{option} {value} conflicts with --init {model}, whose {what} is {modelValue}; leave {option} out when fine-tuning.");
+        }
     }
 
     public static MarginLossKind ParseLoss(string text) => text.ToLowerInvariant() switch
