@@ -8,11 +8,11 @@ namespace KappaFace.MLNet.Benchmarks.Experiments;
 /// </summary>
 public static class ExperimentPlan
 {
-    /// <summary>The losses compared under identical settings.</summary>
-    public static IReadOnlyList<MarginLossKind> Losses { get; } = [MarginLossKind.KappaFace, MarginLossKind.ArcFace, MarginLossKind.CosFace];
+    /// <summary>The losses an experiment compares under identical settings unless told otherwise.</summary>
+    public static IReadOnlyList<MarginLossKind> AllLosses { get; } = [MarginLossKind.KappaFace, MarginLossKind.ArcFace, MarginLossKind.CosFace];
 
-    /// <summary>The training splits.</summary>
-    public static IReadOnlyList<string> Splits { get; } = [SplitNames.LongTail, SplitNames.Balanced];
+    /// <summary>The training splits an experiment uses unless told otherwise.</summary>
+    public static IReadOnlyList<string> AllSplits { get; } = [SplitNames.LongTail, SplitNames.Balanced];
 
     /// <summary>
     /// The KappaFace ablations (docs/experiments.md): concentration term only (gamma = 1), sample-count term only
@@ -37,15 +37,21 @@ public static class ExperimentPlan
         var runs = new List<RunSpec>();
         foreach (int seed in settings.Seeds)
         {
-            foreach (string split in Splits)
+            foreach (string split in settings.Splits)
             {
-                runs.AddRange(Losses.Select(loss => new RunSpec(RunGroups.Main, split, loss, seed, "", null)));
+                runs.AddRange(settings.Losses.Select(loss => new RunSpec(RunGroups.Main, split, loss, seed, "", null)));
             }
 
-            if (seed == settings.Seeds[0] && settings.Ablations)
+            // The ablations vary KappaFace on the long-tailed split; the fixed-margin runs copy KappaFace's mean margin.
+            bool kappaFace = settings.Losses.Contains(MarginLossKind.KappaFace);
+            if (seed == settings.Seeds[0] && settings.Ablations && kappaFace)
             {
-                runs.AddRange(Ablations.Select(a => new RunSpec(RunGroups.Ablation, SplitNames.LongTail, MarginLossKind.KappaFace, seed, a.Variant, a.Configure)));
-                runs.AddRange(Splits.Select(split => new RunSpec(RunGroups.FixedMargin, split, MarginLossKind.ArcFace, seed, PlaceholderVariant, null)));
+                if (settings.Splits.Contains(SplitNames.LongTail))
+                {
+                    runs.AddRange(Ablations.Select(a => new RunSpec(RunGroups.Ablation, SplitNames.LongTail, MarginLossKind.KappaFace, seed, a.Variant, a.Configure)));
+                }
+
+                runs.AddRange(settings.Splits.Select(split => new RunSpec(RunGroups.FixedMargin, split, MarginLossKind.ArcFace, seed, PlaceholderVariant, null)));
             }
         }
 

@@ -1,4 +1,5 @@
 using KappaFace.MLNet.Trainer.Backbones;
+using KappaFace.MLNet.Trainer.Heads;
 using KappaFace.MLNet.Trainer.Training;
 
 namespace KappaFace.MLNet.Benchmarks.Experiments;
@@ -38,6 +39,12 @@ public sealed record ExperimentSettings
 
     /// <summary>Logit scale s of every loss. 32 rather than 64: with a few hundred images s = 64 trains erratically.</summary>
     public double Scale { get; init; } = 32;
+
+    /// <summary>The losses compared; default all three (<see cref="ExperimentPlan.AllLosses"/>).</summary>
+    public IReadOnlyList<MarginLossKind> Losses { get; init; } = ExperimentPlan.AllLosses;
+
+    /// <summary>The training splits; default both (<see cref="ExperimentPlan.AllSplits"/>).</summary>
+    public IReadOnlyList<string> Splits { get; init; } = ExperimentPlan.AllSplits;
 
     /// <summary>Training seeds; every main run is repeated for each.</summary>
     public IReadOnlyList<int> Seeds { get; init; } = [1, 2, 3];
@@ -107,6 +114,13 @@ public sealed record ExperimentSettings
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(Seeds.Count, 1, nameof(Seeds));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Losses.Count, 1, nameof(Losses));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Splits.Count, 1, nameof(Splits));
+        if (Splits.FirstOrDefault(s => !ExperimentPlan.AllSplits.Contains(s)) is { } unknown)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Splits), unknown, $"Unknown split; use {string.Join(" or ", ExperimentPlan.AllSplits)}.");
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(HeldOutIdentities, 2, nameof(HeldOutIdentities));
         ArgumentOutOfRangeException.ThrowIfLessThan(TailCount, 2, nameof(TailCount));
         ArgumentOutOfRangeException.ThrowIfLessThan(HeadCount, TailCount, nameof(HeadCount));

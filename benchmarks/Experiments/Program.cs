@@ -2,6 +2,7 @@ using System.CommandLine;
 using KappaFace.MLNet.Benchmarks.Experiments;
 using KappaFace.MLNet.Tests.Shared;
 using KappaFace.MLNet.Trainer.Backbones;
+using KappaFace.MLNet.Trainer.Heads;
 using KappaFace.MLNet.Data;
 using KappaFace.MLNet.Onnx;
 
@@ -16,6 +17,17 @@ var identities = new Option<int?>("--identities") { Description = "Use at most t
 var heldOut = new Option<int?>("--held-out") { Description = "Identities held out for evaluation." };
 var backbone = new Option<string?>("--backbone") { Description = "Override the network (tiny, mobilefacenet, ...)." };
 var imageSize = new Option<int?>("--image-size") { Description = "Override the input size (a multiple of 16)." };
+var scale = new Option<double?>("--scale") { Description = "Override the logit scale s of every loss." };
+var losses = new Option<string[]>("--losses")
+{
+    Description = "Only these losses (kappaface, arcface, cosface; comma-separated or repeated).", AllowMultipleArgumentsPerToken = true,
+    CustomParser = r => [.. r.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))],
+};
+var splits = new Option<string[]>("--splits")
+{
+    Description = "Only these training splits (long-tail, balanced; comma-separated or repeated).", AllowMultipleArgumentsPerToken = true,
+    CustomParser = r => [.. r.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))],
+};
 var noAblations = new Option<bool>("--no-ablations") { Description = "Skip the KappaFace ablations and the fixed-margin ArcFace runs." };
 var noPlots = new Option<bool>("--no-plots") { Description = "Do not draw the PNG plots." };
 var init = new Option<FileInfo?>("--init")
@@ -26,7 +38,7 @@ var init = new Option<FileInfo?>("--init")
 
 var root = new RootCommand("kappaface-experiment: compare KappaFace, ArcFace and CosFace on long-tailed and balanced real faces.")
 {
-    quick, data, output, seeds, epochs, identities, heldOut, backbone, imageSize, noAblations, noPlots, init,
+    quick, data, output, seeds, epochs, identities, heldOut, backbone, imageSize, scale, losses, splits, noAblations, noPlots, init,
 };
 root.SetAction((parse, token) =>
 {
@@ -55,6 +67,9 @@ root.SetAction((parse, token) =>
             HeldOutIdentities = parse.GetValue(heldOut) ?? settings.HeldOutIdentities,
             Backbone = parse.GetValue(backbone) is { } name ? BackboneFactory.Parse(name) : settings.Backbone,
             ImageSize = parse.GetValue(imageSize) ?? settings.ImageSize,
+            Scale = parse.GetValue(scale) ?? settings.Scale,
+            Losses = parse.GetValue(losses) is { Length: > 0 } names ? [.. names.Select(ParseLoss)] : settings.Losses,
+            Splits = parse.GetValue(splits) is { Length: > 0 } chosen ? chosen : settings.Splits,
             Ablations = settings.Ablations && !parse.GetValue(noAblations),
         };
         settings.Validate();
@@ -75,3 +90,8 @@ root.SetAction((parse, token) =>
     }
 });
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+
+static MarginLossKind ParseLoss(string name) =>
+    Enum.TryParse<MarginLossKind>(name, ignoreCase: true, out var loss) && Enum.IsDefined(loss) && !int.TryParse(name, out _)
+        ? loss
+        : throw new ArgumentException($"--losses: '{name}' is not a loss; use kappaface, arcface or cosface.");

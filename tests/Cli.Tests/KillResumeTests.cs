@@ -8,12 +8,20 @@ using Xunit.Abstractions;
 
 namespace KappaFace.MLNet.Cli.Tests;
 
+/// <summary>Crash safety of <c>kappaface train</c> from a fresh backbone (<see cref="KillResumeScenarios"/>).</summary>
+public sealed class KillResumeTests(KillResumeScenarios.FreshRun reference, ITestOutputHelper output)
+    : KillResumeScenarios(reference, output), IClassFixture<KillResumeScenarios.FreshRun>;
+
+/// <summary>Crash safety of <c>kappaface train --init</c>, fine-tuning an exported model (<see cref="KillResumeScenarios"/>).</summary>
+public sealed class KillResumeFineTuningTests(KillResumeScenarios.FineTuningRun reference, ITestOutputHelper output)
+    : KillResumeScenarios(reference, output), IClassFixture<KillResumeScenarios.FineTuningRun>;
+
 /// <summary>
 /// Crash safety of <c>kappaface train</c> as a real OS process: SIGKILL (<c>kill -9</c>) at seeded random
 /// points, restarts with <c>--resume</c>, and a truncated newest checkpoint; each time the final model
 /// must equal an uninterrupted run's (CPU, one thread, fixed seed).
 /// </summary>
-public sealed class KillResumeTests : IClassFixture<KillResumeTests.UninterruptedRun>
+public abstract class KillResumeScenarios
 {
     private const int MaxKills = 10;
 
@@ -23,7 +31,7 @@ public sealed class KillResumeTests : IClassFixture<KillResumeTests.Uninterrupte
     private readonly UninterruptedRun _reference;
     private readonly ITestOutputHelper _output;
 
-    public KillResumeTests(UninterruptedRun reference, ITestOutputHelper output)
+    protected KillResumeScenarios(UninterruptedRun reference, ITestOutputHelper output)
     {
         _reference = reference;
         _output = output;
@@ -166,7 +174,7 @@ public sealed class KillResumeTests : IClassFixture<KillResumeTests.Uninterrupte
         store.List() is [var newest, ..] ? CheckpointStore.StepOf(newest) ?? 0 : 0;
 
     /// <summary>The synthetic face folder and the model of one uninterrupted run on it, shared by the tests.</summary>
-    public sealed class UninterruptedRun : IDisposable
+    public abstract class UninterruptedRun : IDisposable
     {
         public const int Epochs = 10;
         public const int BatchSize = 4;
@@ -175,8 +183,10 @@ public sealed class KillResumeTests : IClassFixture<KillResumeTests.Uninterrupte
 
         private readonly FaceFolderFixture _faces = new();
 
-        public UninterruptedRun()
+        /// <summary>Runs the uninterrupted training; <paramref name="network"/> picks the network it starts from.</summary>
+        protected UninterruptedRun(Func<FaceFolderFixture, string[]> network)
         {
+            _network = network(_faces);
             ModelPath = _faces.File("uninterrupted.onnx");
             // Checkpoints every step here too, so the only difference between the runs is the kills.
             using var process = CliProcess.Start(TrainArguments(_faces.File("uninterrupted-ckpt"), ModelPath));
@@ -184,16 +194,18 @@ public sealed class KillResumeTests : IClassFixture<KillResumeTests.Uninterrupte
             Assert.DoesNotContain("Resumed from", process.Stderr, StringComparison.Ordinal);
         }
 
+        private readonly string[] _network;
+
         public string ModelPath { get; }
 
         /// <summary>
-        /// Tiny backbone, 32 px, KappaFace (the loss with the most state to restore), one libtorch thread
+        /// The network, 32 px, KappaFace (the loss with the most state to restore), one libtorch thread
         /// (bit-reproducible), a checkpoint after every step, and always --resume (a fresh folder starts fresh).
         /// </summary>
         public string[] TrainArguments(string checkpointDirectory, string modelPath) =>
         [
-            "train", "--data", _faces.DataFolder, "--out", modelPath, "--backbone", "tiny", "--image-size", "32",
-            "--embedding-size", "16", "--epochs", Epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "train", "--data", _faces.DataFolder, "--out", modelPath, .. _network,
+            "--epochs", Epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--batch-size", BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture), "--loss", "kappaface",
             "--seed", "11", "--threads", "1", "--device", "cpu",
             "--checkpoint-dir", checkpointDirectory, "--checkpoint-every", "1", "--resume",
@@ -209,7 +221,11 @@ public sealed class KillResumeTests : IClassFixture<KillResumeTests.Uninterrupte
             Assert.True(max <= 1e-6, $"the resumed model differs from the uninterrupted one: max |difference| {max:G3}");
         }
 
-        public void Dispose() => _faces.Dispose();
+        public void Dispose()
+        {
+            _faces.Dispose();
+            GC.SuppressFinalize(this);
+        }
 
         private float[] EmbedAll(string modelPath)
         {
@@ -220,5 +236,26 @@ public sealed class KillResumeTests : IClassFixture<KillResumeTests.Uninterrupte
                 .ToList();
             return embedder.Embed(images).Vectors.ToArray();
         }
+    }
+
+    /// <summary>A fresh tiny backbone at 32 px with 16-long embeddings.</summary>
+    public sealed class FreshRun() : UninterruptedRun(_ => FreshNetwork);
+
+    /// <summary>
+    /// Fine-tuning (<c>--init</c>) a model that one short <c>kappaface train</c> run made first: the imported
+    /// backbone, the class centres from its embeddings, KappaFace's primed memory and frozen batch norms must
+    /// all survive a kill.
+    /// </summary>
+    public sealed class FineTuningRun() : UninterruptedRun(ParentModel);
+
+    private static readonly string[] FreshNetwork = ["--backbone", "tiny", "--image-size", "32", "--embedding-size", "16"];
+
+    private static string[] ParentModel(FaceFolderFixture faces)
+    {
+        string parent = faces.File("parent.onnx");
+        using var process = CliProcess.Start(
+            ["train", "--data", faces.DataFolder, "--out", parent, .. FreshNetwork, "--epochs", "1", "--batch-size", "4", "--seed", "3", "--threads", "1", "--device", "cpu"]);
+        Assert.True(process.WaitForExit(ProcessTimeout) == 0, process.Stderr);
+        return ["--init", parent];
     }
 }

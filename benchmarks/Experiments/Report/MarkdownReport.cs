@@ -92,6 +92,8 @@ public static class MarkdownReport
 
     private static void AppendPaired(StringBuilder md, string title, List<(string Split, IReadOnlyList<double[]> Diffs)> paired)
     {
+        // A run of fewer losses (--losses) has splits without a pair to subtract.
+        paired = paired.Where(p => p.Diffs.Count > 0).ToList();
         if (paired.Count == 0)
         {
             return;

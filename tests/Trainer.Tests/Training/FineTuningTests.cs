@@ -46,6 +46,35 @@ public class FineTuningTests
         Assert.Equal(options.EmbeddingSize, embedder.EmbeddingSize);
     }
 
+    [Theory]
+    [InlineData(MarginLossKind.KappaFace, 4)]
+    [InlineData(MarginLossKind.ArcFace, 7)]
+    public void Streamed_partial_fc_fine_tuning_resumes_to_the_uninterrupted_weights(MarginLossKind loss, int stopAfter)
+    {
+        // What a resume must restore beyond a fresh run's state: the imported backbone's weights, the per-group
+        // learning rates, frozen batch norms and (KappaFace) the memory primed from the pretrained embeddings.
+        using var dir = new TempFolder();
+        int size = Import.ForeignModels.Size;
+        string data = Data.ImageFolderFixture.Write(dir, TrainingFixtures.SmallSynthetic(size: size));
+        string parent = ImportedParent(dir);
+        var options = TrainingFixtures.TinyOptions(loss, epochs: 2, size: size) with
+        {
+            EmbeddingSize = Import.ForeignModels.Dim, InitialModel = parent, Threads = 1, DecodeWorkers = 2,
+        };
+        options = options with { Margin = options.Margin with { Sampling = options.Margin.Sampling with { SampleRate = 0.4 } } };
+        ITrainingImages Stream() => StreamingTrainingImages.FromFolder(data, size);
+
+        var full = new FaceModelTrainer(options).Train(Stream());
+        using var expected = full.Backbone;
+        var resumed = TrainingFixtures.InterruptedThenResumed(options, Stream, stopAfter, dir.Path);
+        using var actual = resumed.Backbone;
+        using var pretrained = ImportedBackbone.Load(parent);
+
+        Assert.True(TrainingFixtures.MaxStateDifference(pretrained, expected) > 1e-6, "fine-tuning must change the weights");
+        Assert.True(TrainingFixtures.MaxStateDifference(expected, actual) <= 1e-6, $"max difference {TrainingFixtures.MaxStateDifference(expected, actual)}");
+        Assert.Equal(full.Epochs[^1].Loss, resumed.Epochs[^1].Loss, 6);
+    }
+
     [Fact]
     public void Frozen_batch_norms_keep_their_statistics_in_training_mode()
     {

@@ -58,22 +58,7 @@ public sealed class ScaleTrainingTests : IDisposable
         var full = new FaceModelTrainer(Options()).Train(FaceImageSet.LoadFolder(data, 32));
         using var expected = full.Backbone;
 
-        var interrupted = Options();
-        interrupted = interrupted with { CheckpointDirectory = Path.Combine(_folder.Path, "ckpt") };
-        using (var cts = new CancellationTokenSource())
-        {
-            var stop = new StepProgress(p =>
-            {
-                if (p.GlobalStep == stopAfter)
-                {
-                    cts.Cancel();
-                }
-            });
-            Assert.Throws<OperationCanceledException>(() =>
-                new FaceModelTrainer(interrupted).Train(StreamingTrainingImages.FromFolder(data, 32), progress: stop, cancellationToken: cts.Token));
-        }
-        interrupted = interrupted with { Resume = true };
-        var resumed = new FaceModelTrainer(interrupted).Train(StreamingTrainingImages.FromFolder(data, 32));
+        var resumed = InterruptedThenResumed(Options(), () => StreamingTrainingImages.FromFolder(data, 32), stopAfter, _folder.Path);
         using var actual = resumed.Backbone;
 
         Assert.True(MaxStateDifference(expected, actual) <= 1e-6, $"max difference {MaxStateDifference(expected, actual)}");
@@ -132,10 +117,5 @@ public sealed class ScaleTrainingTests : IDisposable
             Assert.All(result.Epochs, e => Assert.True(e.PeakResidentBytes > 10L << 20, $"epoch {e.Epoch}: {e.PeakResidentBytes}"));
             Assert.True(result.Epochs[1].PeakResidentBytes >= result.Epochs[0].PeakResidentBytes);
         }
-    }
-
-    private sealed class StepProgress(Action<TrainingProgress> action) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => action(value);
     }
 }

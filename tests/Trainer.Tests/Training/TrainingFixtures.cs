@@ -1,4 +1,5 @@
 using KappaFace.MLNet.Trainer.Backbones;
+using KappaFace.MLNet.Trainer.Data;
 using KappaFace.MLNet.Trainer.Heads;
 using KappaFace.MLNet.Trainer.Training;
 using KappaFace.MLNet.Data;
@@ -28,6 +29,35 @@ internal static class TrainingFixtures
         Device = "cpu",
         Margin = new MarginOptions { Loss = loss, Scale = 16 },
     };
+
+    /// <summary>
+    /// Trains with a checkpoint folder under <paramref name="folder"/>, cancels once step <paramref name="stopAfter"/>
+    /// is reported, then trains again with <c>Resume</c> to the end; returns the resumed run's result.
+    /// </summary>
+    public static TrainingResult InterruptedThenResumed(FaceTrainerOptions options, Func<ITrainingImages> data, int stopAfter, string folder)
+    {
+        var interrupted = options with { CheckpointDirectory = Path.Combine(folder, "ckpt") };
+        using (var cts = new CancellationTokenSource())
+        {
+            var stop = new StepProgress(p =>
+            {
+                if (p.GlobalStep == stopAfter)
+                {
+                    cts.Cancel();
+                }
+            });
+            Xunit.Assert.Throws<OperationCanceledException>(() =>
+                new FaceModelTrainer(interrupted).Train(data(), progress: stop, cancellationToken: cts.Token));
+        }
+
+        return new FaceModelTrainer(interrupted with { Resume = true }).Train(data());
+    }
+
+    /// <summary>Calls an action for every progress report, on the reporting thread.</summary>
+    public sealed class StepProgress(Action<TrainingProgress> action) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => action(value);
+    }
 
     /// <summary>Largest absolute difference between two modules' parameters and buffers, by state-dict key.</summary>
     public static double MaxStateDifference(torch.nn.Module a, torch.nn.Module b)
