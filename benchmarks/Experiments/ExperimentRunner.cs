@@ -96,7 +96,7 @@ public sealed class ExperimentRunner
         var metrics = validator.Evaluate(backbone, torch.CPU);
         return new RunReport(
             run.Name, run.Group, run.Variant, run.Split, run.LossName, run.Seed,
-            ModelCardAssembler.LossParameters(options.Margin), clock.Elapsed.TotalSeconds, MachineProbe.LoadAverage(),
+            ModelCardAssembler.LossParameters(options.Margin, result.Classes), clock.Elapsed.TotalSeconds, MachineProbe.LoadAverage(),
             result.Epochs.Select(MetricsConversion.Epoch).ToArray(), MetricsConversion.Classes(result.Epochs[^1].KappaFace),
             MetricsConversion.Final(metrics), MetricsConversion.ThinRoc(metrics.Roc));
     }

@@ -37,8 +37,11 @@ public sealed record ExperimentSettings
     /// <summary>Warm-up length in epochs.</summary>
     public double WarmupEpochs { get; init; } = 1;
 
-    /// <summary>Logit scale s of every loss. 32 rather than 64: with a few hundred images s = 64 trains erratically.</summary>
-    public double Scale { get; init; } = 32;
+    /// <summary>
+    /// Logit scale s of every loss; null uses the library's choice from the class count
+    /// (<see cref="MarginOptions.ScaleForClasses"/>). 32 for the from-scratch runs, the value of the documented full run.
+    /// </summary>
+    public double? Scale { get; init; } = 32;
 
     /// <summary>The losses compared; default all three (<see cref="ExperimentPlan.AllLosses"/>).</summary>
     public IReadOnlyList<MarginLossKind> Losses { get; init; } = ExperimentPlan.AllLosses;

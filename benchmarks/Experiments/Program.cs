@@ -17,7 +17,7 @@ var identities = new Option<int?>("--identities") { Description = "Use at most t
 var heldOut = new Option<int?>("--held-out") { Description = "Identities held out for evaluation." };
 var backbone = new Option<string?>("--backbone") { Description = "Override the network (tiny, mobilefacenet, ...)." };
 var imageSize = new Option<int?>("--image-size") { Description = "Override the input size (a multiple of 16)." };
-var scale = new Option<double?>("--scale") { Description = "Override the logit scale s of every loss." };
+var scale = new Option<string?>("--scale") { Description = "Override the logit scale s of every loss: a number, or auto for the library's choice from the class count." };
 var losses = new Option<string[]>("--losses")
 {
     Description = "Only these losses (kappaface, arcface, cosface; comma-separated or repeated).", AllowMultipleArgumentsPerToken = true,
@@ -67,7 +67,7 @@ root.SetAction((parse, token) =>
             HeldOutIdentities = parse.GetValue(heldOut) ?? settings.HeldOutIdentities,
             Backbone = parse.GetValue(backbone) is { } name ? BackboneFactory.Parse(name) : settings.Backbone,
             ImageSize = parse.GetValue(imageSize) ?? settings.ImageSize,
-            Scale = parse.GetValue(scale) ?? settings.Scale,
+            Scale = parse.GetValue(scale) is { } s ? ParseScale(s) : settings.Scale,
             Losses = parse.GetValue(losses) is { Length: > 0 } names ? [.. names.Select(ParseLoss)] : settings.Losses,
             Splits = parse.GetValue(splits) is { Length: > 0 } chosen ? chosen : settings.Splits,
             Ablations = settings.Ablations && !parse.GetValue(noAblations),
@@ -90,6 +90,11 @@ root.SetAction((parse, token) =>
     }
 });
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+
+static double? ParseScale(string text) =>
+    text.Equals("auto", StringComparison.OrdinalIgnoreCase) ? null
+    : double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value) ? value
+    : throw new ArgumentException($"--scale: '{text}' is neither a number nor auto.");
 
 static MarginLossKind ParseLoss(string name) =>
     Enum.TryParse<MarginLossKind>(name, ignoreCase: true, out var loss) && Enum.IsDefined(loss) && !int.TryParse(name, out _)

@@ -72,7 +72,8 @@ public class TrainOutputTests(FaceFolderFixture fixture) : IClassFixture<FaceFol
         var card = embedder.ModelCard;
         Assert.Equal(("tiny", 32, 16), (card.Backbone, card.InputSize, card.EmbeddingSize));
         Assert.Equal("arcface", card.Loss);
-        Assert.Equal(new Dictionary<string, double> { ["s"] = 64, ["m"] = 0.5 }, card.LossParameters);
+        // No --scale: 3 classes get the scale rule's floor (MarginOptions.ScaleForClasses).
+        Assert.Equal(new Dictionary<string, double> { ["s"] = 16, ["m"] = 0.5 }, card.LossParameters);
         Assert.Equal((3, 12L, 3L, 1), (card.TrainingClasses!.Value, card.TrainingImages!.Value, card.TrainingSeed!.Value, card.TrainingEpochs!.Value));
         Assert.Equal("none", card.Alignment);
 

@@ -21,10 +21,11 @@ public sealed record ExperimentReport(
 
 /// <summary>The settings shared by every run.</summary>
 /// <remarks><c>FineTuned</c>: every run started from a pretrained model (named in <c>Backbone</c>), and
-/// <see cref="ExperimentReport.Untrained"/> holds that model's metrics without training.</remarks>
+/// <see cref="ExperimentReport.Untrained"/> holds that model's metrics without training. <c>Scale</c> null: chosen from
+/// the class count of each split (every run's <c>Hyper</c> has the value used).</remarks>
 public sealed record ReportSettings(
     string Mode, string Backbone, int ImageSize, int EmbeddingSize, int Epochs, int BatchSize,
-    double LearningRate, double WarmupEpochs, string Schedule, double Scale, bool HorizontalFlip,
+    double LearningRate, double WarmupEpochs, string Schedule, double? Scale, bool HorizontalFlip,
     IReadOnlyList<int> Seeds, int SplitSeed, int PairSeed, int RequestedPairs, bool FineTuned = false);
 
 /// <summary>The machine and the wall clock of the run.</summary>

@@ -18,7 +18,7 @@ public static class MarkdownReport
         var d = report.Data;
         md.AppendLine(Inv($"# Margin losses on long-tailed and balanced faces ({s.Mode} run{(report.Complete ? "" : ", INCOMPLETE")})"));
         md.AppendLine();
-        md.AppendLine(Inv($"- Network: {s.Backbone}, {s.ImageSize} px, embedding {s.EmbeddingSize}; {s.Epochs} epochs, batch {s.BatchSize}, SGD lr {s.LearningRate} ({s.Schedule}, warm-up {s.WarmupEpochs} epoch), s = {s.Scale}, flips {(s.HorizontalFlip ? "on" : "off")}; seeds {string.Join(", ", s.Seeds)}."));
+        md.AppendLine(Inv($"- Network: {s.Backbone}, {s.ImageSize} px, embedding {s.EmbeddingSize}; {s.Epochs} epochs, batch {s.BatchSize}, SGD lr {s.LearningRate} ({s.Schedule}, warm-up {s.WarmupEpochs} epoch), s = {(s.Scale is { } scale ? scale.ToString(CultureInfo.InvariantCulture) : "from the class count")}, flips {(s.HorizontalFlip ? "on" : "off")}; seeds {string.Join(", ", s.Seeds)}."));
         md.AppendLine(Inv($"- Data: {d.Source}: {d.Identities} identities, {d.Images} images. Held out: {d.HeldOutIdentities} identities, {d.HeldOutImages} images, {d.Pairs} balanced pairs (seed {s.PairSeed}); splits seeded by {s.SplitSeed}."));
         md.AppendLine(Inv($"- Long-tail training split: {d.LongTail.Identities} identities, {d.LongTail.Images} images, {d.LongTail.Counts[0]} down to {d.LongTail.Counts[^1]} per identity (imbalance {d.LongTail.ImbalanceRatio:F1}, mean {d.LongTail.MeanCount:F2}); counts: {Counts(d.LongTail.Counts)}."));
         md.AppendLine(Inv($"- Balanced training split: the same identities, {d.Balanced.Images} images, {d.Balanced.Counts[^1]} to {d.Balanced.Counts[0]} per identity (imbalance {d.Balanced.ImbalanceRatio:F1})."));

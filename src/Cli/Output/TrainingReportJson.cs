@@ -48,7 +48,7 @@ internal static class TrainingReportJson
             ["seed"] = options.Seed,
             ["device"] = result.Device,
             ["decodeWorkers"] = options.DecodeWorkers,
-            ["hyperParameters"] = HyperParameters(options.Margin),
+            ["hyperParameters"] = HyperParameters(options.Margin, result.Classes),
             ["epochs"] = epochs,
             ["model"] = modelPath,
         };
@@ -60,11 +60,11 @@ internal static class TrainingReportJson
         return document;
     }
 
-    private static JsonObject HyperParameters(MarginOptions m)
+    private static JsonObject HyperParameters(MarginOptions m, int classCount)
     {
         var h = new JsonObject
         {
-            ["s"] = m.Scale,
+            ["s"] = m.EffectiveScale(classCount),
             [m.Loss == MarginLossKind.KappaFace ? "m0" : "m"] = m.EffectiveMargin,
             ["sampleRate"] = m.Sampling.SampleRate,
         };

@@ -1,3 +1,4 @@
+using KappaFace.MLNet.Trainer.Platform;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -55,7 +56,7 @@ public sealed class DepthwiseBottleneck : nn.Module<Tensor, Tensor>
 
         using (output)
         {
-            return output.add(input);
+            return StableScalars.Add(output, input);
         }
     }
 }

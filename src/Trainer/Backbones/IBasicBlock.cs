@@ -1,3 +1,4 @@
+using KappaFace.MLNet.Trainer.Platform;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -55,10 +56,10 @@ public sealed class IBasicBlock : nn.Module<Tensor, Tensor>
         using var residual = ModuleChain.Run(input, bn1, conv1, bn2, prelu, conv2, bn3);
         if (downsample is null)
         {
-            return residual.add(input);
+            return StableScalars.Add(residual, input);
         }
 
         using var shortcut = downsample.call(input);
-        return residual.add(shortcut);
+        return StableScalars.Add(residual, shortcut);
     }
 }

@@ -103,7 +103,7 @@ public static class ModelCardAssembler
         return card with
         {
             Loss = LossName(options.Margin.Loss),
-            LossParameters = LossParameters(options.Margin),
+            LossParameters = LossParameters(options.Margin, result.Classes),
             TrainingClasses = result.Classes,
             TrainingImages = result.Images,
             TrainingSeed = options.Seed,
@@ -122,11 +122,12 @@ public static class ModelCardAssembler
     /// <c>m</c> (ArcFace, CosFace) or <c>m0</c>, <c>T</c>, <c>gamma</c>, <c>momentum</c> (KappaFace).
     /// </summary>
     /// <param name="margin">The margin options.</param>
+    /// <param name="classCount">The number of classes trained, which sets the scale when the options leave it open.</param>
     /// <returns>Name to value.</returns>
-    public static IReadOnlyDictionary<string, double> LossParameters(MarginOptions margin)
+    public static IReadOnlyDictionary<string, double> LossParameters(MarginOptions margin, int classCount)
     {
         ArgumentNullException.ThrowIfNull(margin);
-        var parameters = new Dictionary<string, double>(StringComparer.Ordinal) { ["s"] = margin.Scale };
+        var parameters = new Dictionary<string, double>(StringComparer.Ordinal) { ["s"] = margin.EffectiveScale(classCount) };
         if (margin.Loss == MarginLossKind.KappaFace)
         {
             parameters["m0"] = margin.EffectiveMargin;

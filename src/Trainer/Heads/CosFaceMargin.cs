@@ -1,3 +1,5 @@
+using KappaFace.MLNet.Trainer.Platform;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace KappaFace.MLNet.Trainer.Heads;
@@ -24,5 +26,10 @@ public sealed class CosFaceMargin : MarginPolicy
     public double Margin { get; }
 
     /// <inheritdoc />
-    protected override Tensor Adjust(Tensor targetCos, Tensor labels) => targetCos - Margin;
+    protected override Tensor Adjust(Tensor targetCos, Tensor labels)
+    {
+        // Both scalars held until libtorch returns (Platform/StableScalars.cs says why).
+        using Scalar margin = Margin.ToScalar();
+        return targetCos.add(margin, StableScalars.MinusOne);
+    }
 }

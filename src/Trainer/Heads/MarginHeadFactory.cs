@@ -33,7 +33,7 @@ public static class MarginHeadFactory
         {
             var policy = CreatePolicy(options, tracker?.State);
             var sampler = options.Sampling.SampleRate < 1 ? new ClassCentreSampler(classCounts.Length, options.Sampling.SampleRate, seed) : null;
-            var head = new MarginSoftmaxHead(classCounts.Length, embeddingSize, options.Scale, policy, dtype, sampler);
+            var head = new MarginSoftmaxHead(classCounts.Length, embeddingSize, options.EffectiveScale(classCounts.Length), policy, dtype, sampler);
             if (device is not null)
             {
                 head.to(device);

@@ -21,8 +21,38 @@ public sealed record MarginOptions
     /// <summary>The loss to train with. Default <see cref="MarginLossKind.KappaFace"/>.</summary>
     public MarginLossKind Loss { get; init; } = MarginLossKind.KappaFace;
 
-    /// <summary>Logit scale <c>s</c>, applied to every column. Default 64.</summary>
-    public double Scale { get; init; } = 64.0;
+    /// <summary>
+    /// Logit scale <c>s</c>, applied to every column; <see langword="null"/> (the default) chooses it from the
+    /// number of classes with <see cref="ScaleForClasses"/>. Read <see cref="EffectiveScale"/> for the value in force.
+    /// </summary>
+    public double? Scale { get; init; }
+
+    /// <summary>The largest scale <see cref="ScaleForClasses"/> chooses: the usual <c>s</c> for data sets of many thousand identities.</summary>
+    public const double LargeDataScale = 64.0;
+
+    /// <summary>The smallest scale <see cref="ScaleForClasses"/> chooses, so that a margin still leaves a usable target probability with a handful of classes.</summary>
+    public const double SmallDataScale = 16.0;
+
+    /// <summary>The scale in force when training <paramref name="classCount"/> classes: <see cref="Scale"/>, or <see cref="ScaleForClasses"/>.</summary>
+    /// <param name="classCount">The number of classes (identities) trained.</param>
+    public double EffectiveScale(int classCount) => Scale ?? ScaleForClasses(classCount);
+
+    /// <summary>
+    /// The default scale for <paramref name="classCount"/> classes: four times AdaCos's fixed scale
+    /// <c>sqrt(2) ln(C - 1)</c> (Zhang et al., CVPR 2019; docs/training.md, "The logit scale"), clamped to
+    /// [<see cref="SmallDataScale"/>, <see cref="LargeDataScale"/>]. The bound grows with the log of the class count
+    /// because the target logit must outweigh C - 1 others; the factor four makes it reach the usual 64 at
+    /// MS1M's 85,742 identities, and gives about 27 for 125 identities, where 64 trains erratically.
+    /// </summary>
+    /// <param name="classCount">The number of classes, at least 1.</param>
+    public static double ScaleForClasses(int classCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 1);
+        double adaCos = Math.Sqrt(2) * Math.Log(Math.Max(classCount - 1, 1));
+        return Math.Clamp(AdaCosFactor * adaCos, SmallDataScale, LargeDataScale);
+    }
+
+    private const double AdaCosFactor = 4.0;
 
     /// <summary>
     /// The margin; <see langword="null"/> selects the loss's default (KappaFace <c>m0</c> = 0.8, ArcFace 0.5,
@@ -71,7 +101,11 @@ public sealed record MarginOptions
     {
         RequireDefined(Loss, nameof(Loss));
 
-        Require(double.IsFinite(Scale) && Scale > 0, Scale, nameof(Scale), "must be finite and positive");
+        if (Scale is double scale)
+        {
+            Require(double.IsFinite(scale) && scale > 0, scale, nameof(Scale), "must be finite and positive");
+        }
+
         if (Margin is double margin)
         {
             // An angular margin of pi or more turns cos(theta + m) into a reward for every target.

@@ -1,3 +1,4 @@
+using KappaFace.MLNet.Trainer.Platform;
 using System.Security.Cryptography;
 using Google.Protobuf;
 using KappaFace.MLNet.Onnx;
@@ -86,7 +87,7 @@ public sealed class ImportedBackbone : FaceBackbone
         // Scalars held until libtorch returns (see OnnxOperators.PRelu).
         using Scalar scale = ModelContract.PixelScale.ToScalar();
         using Scalar mean = ModelContract.PixelMean.ToScalar();
-        var raw = input.mul(scale).add(mean);
+        var raw = input.mul(scale).add(mean, StableScalars.One);
         return graph.call(raw).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using KappaFace.MLNet.Trainer.Platform;
 using KappaFace.MLNet.Onnx.Graph;
 using KappaFace.MLNet.Onnx.Proto;
 using KappaFace.MLNet.Trainer.Backbones;
@@ -33,8 +34,8 @@ internal static class OnnxOperators
             "Sqrt" => X(0).sqrt(),
             "Exp" => X(0).exp(),
             "Abs" => X(0).abs(),
-            "Add" => X(0) + X(1),
-            "Sub" => X(0) - X(1),
+            "Add" => StableScalars.Add(X(0), X(1)),
+            "Sub" => StableScalars.Subtract(X(0), X(1)),
             "Mul" => X(0) * X(1),
             "Div" => X(0).dtype == ScalarType.Int64 ? X(0).div(X(1), RoundingMode.floor) : X(0) / X(1),
             "MatMul" => X(0).matmul(X(1)),
@@ -69,7 +70,9 @@ internal static class OnnxOperators
         }
 
         var (padded, padding) = Pad(node, x, [weight.shape[2], weight.shape[3]]);
-        return nn.functional.conv2d(
+        // Not nn.functional.conv2d directly: libtorch's CPU kernels are wrong for some channel counts a foreign
+        // model may have (Platform/CheckedConvolution.cs).
+        return CheckedConvolution.Conv2d(
             padded, weight, bias,
             strides: OnnxNodeAttributes.Ints(node, "strides") ?? [1, 1],
             padding: padding,
@@ -146,7 +149,7 @@ internal static class OnnxOperators
         }
 
         using Scalar betaScalar = beta.ToScalar();
-        return y + (beta == 1f ? c : c.mul(betaScalar));
+        return StableScalars.Add(y, beta == 1f ? c : c.mul(betaScalar));
     }
 
     private static Tensor Flatten(Tensor x, long axis)
@@ -176,7 +179,7 @@ internal static class OnnxOperators
         using (Scalar zero = 0L.ToScalar())
         using (Scalar size = data.shape[axis].ToScalar())
         {
-            index = torch.where(index.lt(zero), index.add(size), index);
+            index = torch.where(index.lt(zero), index.add(size, StableScalars.One), index);
         }
 
         if (index.dim() == 0)

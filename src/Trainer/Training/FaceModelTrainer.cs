@@ -72,7 +72,10 @@ public sealed class FaceModelTrainer
         ITrainingImages train, FaceImageSet? validation, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         Device device = TorchDeviceSelector.Resolve(_options.Device);
-        _log($"Training {_options.Margin.Loss} on {device.type.ToString().ToLowerInvariant()}: {train.Count} images, {train.ClassCount} classes.");
+        string scale = _options.Margin.Scale is null
+            ? FormattableString.Invariant($"s = {_options.Margin.EffectiveScale(train.ClassCount):0.##} (from the class count)")
+            : FormattableString.Invariant($"s = {_options.Margin.EffectiveScale(train.ClassCount):0.##}");
+        _log($"Training {_options.Margin.Loss} on {device.type.ToString().ToLowerInvariant()}: {train.Count} images, {train.ClassCount} classes, {scale}.");
 
         using var state = new TrainingState(_options, train, device);
         _log(state.DescribeMemory());

@@ -60,7 +60,8 @@ public class ExportModelCardTests
         var card = ModelCardAssembler.ForTraining(options, Result(backbone), alignment: "arcface-5pt-112");
 
         Assert.Equal("arcface", card.Loss);
-        Assert.Equal(new Dictionary<string, double> { ["s"] = 64, ["m"] = 0.5 }, card.LossParameters);
+        // The scale was left open: the card records the one the 12 classes got (the rule's floor, 16).
+        Assert.Equal(new Dictionary<string, double> { ["s"] = 16, ["m"] = 0.5 }, card.LossParameters);
         Assert.Equal("arcface-5pt-112", card.Alignment);
         Assert.False(card.AdditionalProperties.ContainsKey(ModelCardAssembler.ConcentrationSourceKey));
     }

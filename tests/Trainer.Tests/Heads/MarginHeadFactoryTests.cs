@@ -29,6 +29,10 @@ public class MarginHeadFactoryTests
         Assert.Equal(0.35, Assert.IsType<CosFaceMargin>(cos.Head.Policy).Margin);
         Assert.Equal(30, cos.Head.Scale);
         Assert.Equal(Counts.Length, cos.Head.ClassCount);
+
+        // Left open, the scale comes from the class count.
+        using var open = MarginHeadFactory.Create(new MarginOptions { Loss = MarginLossKind.CosFace }, new long[125], Dim);
+        Assert.Equal(MarginOptions.ScaleForClasses(125), open.Head.Scale, 9);
     }
 
     [Fact]
@@ -47,7 +51,7 @@ public class MarginHeadFactoryTests
     [Fact]
     public void Margins_computed_at_epoch_end_are_used_by_the_head_at_once()
     {
-        using var bundle = MarginHeadFactory.Create(new MarginOptions(), Counts, Dim, seed: 3);
+        using var bundle = MarginHeadFactory.Create(new MarginOptions { Scale = 64 }, Counts, Dim, seed: 3);
         using var scope = torch.NewDisposeScope();
         var random = new Random(8);
         var features = TestData.UnitRows(random, 8, Dim);

@@ -10,7 +10,7 @@ public class MarginOptionsTests
     {
         var options = new MarginOptions();
         Assert.Equal(MarginLossKind.KappaFace, options.Loss);
-        Assert.Equal(64, options.Scale);
+        Assert.Null(options.Scale);
         Assert.Null(options.Margin);
         Assert.Equal(0.8, options.EffectiveMargin);
         Assert.Equal(0.4, options.KappaFace.Temperature);
@@ -79,6 +79,27 @@ public class MarginOptionsTests
         Assert.Equal(option, error.ParamName);
         // The message names the record that holds the option (MarginOptions or its KappaFace part).
         Assert.Matches(@"\b(MarginOptions|KappaFaceOptions)\." + option + " ", error.Message);
+    }
+
+    [Theory]
+    // 4 * sqrt(2) * ln(C - 1), by hand: ln 124 = 4.820282, ln 999 = 6.906755; ln 85741 = 11.35907 gives 64.26 and
+    // ln 2 gives 3.92, both outside [16, 64].
+    [InlineData(125, 27.2676)]
+    [InlineData(1000, 39.0705)]
+    [InlineData(85742, 64.0)]
+    [InlineData(3, 16.0)]
+    [InlineData(1, 16.0)]
+    public void The_default_scale_follows_the_class_count_within_its_bounds(int classes, double expected)
+    {
+        Assert.Equal(expected, MarginOptions.ScaleForClasses(classes), 1e-3);
+        Assert.Equal(expected, new MarginOptions().EffectiveScale(classes), 1e-3);
+        Assert.Equal(30, new MarginOptions { Scale = 30 }.EffectiveScale(classes));
+    }
+
+    [Fact]
+    public void The_scale_rule_needs_a_class()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => MarginOptions.ScaleForClasses(0));
     }
 
     [Fact]
