@@ -1,9 +1,9 @@
-using KappaFace.MLNet.Trainer.Platform;
 using System.Security.Cryptography;
 using Google.Protobuf;
 using KappaFace.MLNet.Onnx;
 using KappaFace.MLNet.Onnx.Proto;
 using KappaFace.MLNet.Trainer.Backbones;
+using KappaFace.MLNet.Trainer.Platform;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,7 +1,7 @@
-using KappaFace.MLNet.Trainer.Platform;
 using KappaFace.MLNet.Onnx.Graph;
 using KappaFace.MLNet.Onnx.Proto;
 using KappaFace.MLNet.Trainer.Backbones;
+using KappaFace.MLNet.Trainer.Platform;
 using TorchSharp;
 using static TorchSharp.torch;
 

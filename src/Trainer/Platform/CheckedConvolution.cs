@@ -58,8 +58,8 @@ public static class CheckedConvolution
         return Unfolded(input, weight, bias, strides, padding, dilation, groups);
     }
 
-    /// <summary>The convolution as unfold and a batched matrix product per group; exposed for tests.</summary>
-    internal static Tensor Unfolded(Tensor input, Tensor weight, Tensor? bias, long[] strides, long[] padding, long[] dilation, long groups)
+    /// <summary>The convolution as unfold and a batched matrix product per group.</summary>
+    private static Tensor Unfolded(Tensor input, Tensor weight, Tensor? bias, long[] strides, long[] padding, long[] dilation, long groups)
     {
         using var scope = NewDisposeScope();
         long n = input.shape[0], height = input.shape[2], width = input.shape[3];

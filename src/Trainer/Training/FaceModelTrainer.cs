@@ -72,9 +72,8 @@ public sealed class FaceModelTrainer
         ITrainingImages train, FaceImageSet? validation, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         Device device = TorchDeviceSelector.Resolve(_options.Device);
-        string scale = _options.Margin.Scale is null
-            ? FormattableString.Invariant($"s = {_options.Margin.EffectiveScale(train.ClassCount):0.##} (from the class count)")
-            : FormattableString.Invariant($"s = {_options.Margin.EffectiveScale(train.ClassCount):0.##}");
+        string scale = FormattableString.Invariant($"s = {_options.Margin.EffectiveScale(train.ClassCount):0.##}")
+            + (_options.Margin.Scale is null ? " (from the class count)" : "");
         _log($"Training {_options.Margin.Loss} on {device.type.ToString().ToLowerInvariant()}: {train.Count} images, {train.ClassCount} classes, {scale}.");
 
         using var state = new TrainingState(_options, train, device);
